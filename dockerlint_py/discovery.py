@@ -1,0 +1,111 @@
+"""Finding the files to lint.
+
+A directory is walked for Dockerfiles by name; ``.git``, virtual environments, ``node_modules``
+and configured excludes are skipped. Symlinked directories are not followed (no loops).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from typing import Iterable, Iterator, List, Sequence
+
+__all__ = ["is_dockerfile_name", "iter_dockerfiles", "SKIP_DIRS", "matches_any"]
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        ".direnv",
+    }
+)
+
+# Names that look like Dockerfiles but are documentation or ignore files.
+_NOT_DOCKERFILE_SUFFIXES = (".md", ".dockerignore", ".rst", ".txt", ".orig", ".rej", ".swp", "~")
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """True for ``Dockerfile``, ``Dockerfile.*``, ``Dockerfile-*``, ``*.Dockerfile``,
+    ``*.dockerfile``, ``Containerfile`` and ``Containerfile.*`` (case-sensitive, like Docker)."""
+    if name in ("Dockerfile", "Containerfile", "dockerfile"):
+        return True
+    lower = name.lower()
+    if lower.endswith(_NOT_DOCKERFILE_SUFFIXES):
+        return False
+    if name.startswith(("Dockerfile.", "Dockerfile-", "Containerfile.", "Containerfile-")):
+        return True
+    if name.endswith((".Dockerfile", ".dockerfile", ".Containerfile", ".containerfile")):
+        return True
+    return False
+
+
+def _is_venv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def matches_any(path: str, patterns: Sequence[str]) -> bool:
+    """gitignore-flavoured matching of a ``/``-separated relative path against patterns."""
+    if not patterns:
+        return False
+    parts = path.split("/")
+    for pat in patterns:
+        p = pat.strip()
+        if not p:
+            continue
+        anchored = p.startswith("/")
+        p = p.strip("/")
+        if "/" in p or anchored:
+            if fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(path, p + "/*"):
+                return True
+            # a directory pattern matches everything below it
+            for k in range(1, len(parts)):
+                if fnmatch.fnmatchcase("/".join(parts[:k]), p):
+                    return True
+        else:
+            if any(fnmatch.fnmatchcase(part, p) for part in parts):
+                return True
+    return False
+
+
+def iter_dockerfiles(root: str, exclude: Sequence[str] = ()) -> Iterator[str]:
+    """Yield Dockerfile paths below ``root`` in a stable (sorted) order."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        keep: List[str] = []
+        for d in sorted(dirnames):
+            if d in SKIP_DIRS:
+                continue
+            full = os.path.join(dirpath, d)
+            if os.path.islink(full) or _is_venv(full):
+                continue
+            rel = d if rel_dir == "." else f"{rel_dir}/{d}"
+            if matches_any(rel, exclude):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for f in sorted(filenames):
+            if not is_dockerfile_name(f):
+                continue
+            rel = f if rel_dir == "." else f"{rel_dir}/{f}"
+            if matches_any(rel, exclude):
+                continue
+            yield os.path.join(dirpath, f)
+
+
+def expand_paths(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[str]:
+    for p in paths:
+        if p != "-" and os.path.isdir(p) and not is_dockerfile_name(os.path.basename(p.rstrip("/"))):
+            yield from iter_dockerfiles(p, exclude)
+        else:
+            yield p
