@@ -1,0 +1,131 @@
+"""Typed access to the bundled knowledge files (data with provenance and a review date).
+
+Rules ask questions here (``base_image_facts(ref)``); they never read the data files.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+
+from ..model.image import ImageRef
+
+__all__ = ["BaseFacts", "ImageInfo", "base_image_facts", "image_info", "channel_words", "load_toml"]
+
+
+def load_toml(name: str) -> Dict[str, Any]:
+    import os
+
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ModuleNotFoundError:  # Python < 3.11
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    path = os.path.join(os.path.dirname(__file__), name)
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+class BaseFacts(NamedTuple):
+    """What a known base image is. ``None`` in a field means unknown."""
+
+    image: str  # repository as matched
+    family: str
+    libc: Optional[str]
+    distro: Optional[str]
+    release: Optional[str]
+    pkg: Optional[str]
+    ca: Optional[bool]
+    ca_tools: Optional[bool]
+    python: Optional[str]
+    implementation: Optional[str]
+    user: Optional[str]
+    compiler: Optional[bool]
+    verified: str
+    source: str
+
+    def as_dict(self) -> Dict[str, Any]:
+        return dict(self._asdict())
+
+
+class ImageInfo(NamedTuple):
+    names: Tuple[str, ...]
+    family: str
+    version_depth: int
+    release_words: Tuple[str, ...]
+    needs_version: bool
+    floating_python: Optional[str]
+    source: str
+    variants: Tuple[Tuple["re.Pattern[str]", Dict[str, Any]], ...]
+
+
+class _BaseImages:
+    def __init__(self) -> None:
+        data = load_toml("base_images.toml")
+        self.meta = data["meta"]
+        self.channel_words = frozenset(data["meta"].get("channel_words", ()))
+        self.by_name: Dict[str, ImageInfo] = {}
+        for entry in data["image"]:
+            variants = tuple((re.compile(v["tag"]), v) for v in entry.get("variant", ()))
+            info = ImageInfo(
+                tuple(entry["names"]),
+                entry["family"],
+                int(entry.get("version_depth", 2)),
+                tuple(entry.get("release_words", ())),
+                bool(entry.get("needs_version", False)),
+                entry.get("floating_python"),
+                entry.get("source", ""),
+                variants,
+            )
+            for name in info.names:
+                self.by_name[name] = info
+
+
+_CACHE: List[_BaseImages] = []
+
+
+def _db() -> _BaseImages:
+    if not _CACHE:
+        _CACHE.append(_BaseImages())
+    return _CACHE[0]
+
+
+def channel_words() -> frozenset:
+    return _db().channel_words
+
+
+def image_info(ref: ImageRef) -> Optional[ImageInfo]:
+    return _db().by_name.get(ref.repository)
+
+
+def base_image_facts(ref: ImageRef) -> Optional[BaseFacts]:
+    """Facts for a known image and tag; None for unknown images or unrecognised tags."""
+    info = image_info(ref)
+    if info is None:
+        return None
+    tag = ref.tag or "latest"
+    for pattern, v in info.variants:
+        m = pattern.fullmatch(tag)
+        if not m:
+            continue
+        groups = m.groupdict()
+        python = None
+        if v.get("python") == "tag":
+            python = groups.get("py")
+        return BaseFacts(
+            image=ref.repository,
+            family=info.family,
+            libc=v.get("libc"),
+            distro=v.get("distro"),
+            release=groups.get("release"),
+            pkg=v.get("pkg"),
+            ca=v.get("ca"),
+            ca_tools=v.get("ca_tools"),
+            python=python,
+            implementation=v.get("implementation"),
+            user=v.get("user"),
+            compiler=v.get("compiler"),
+            verified=v.get("verified", "U"),
+            source=info.source,
+        )
+    return None

@@ -1,0 +1,384 @@
+"""Resolution: stages, ARG/ENV values, base images and their facts, COPY --from edges.
+
+The result, :class:`DockerfileModel`, is what rules read. It is built once per file and not
+modified afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
+
+from .dockerfile import Instruction, ParsedDockerfile
+from .image import ImageRef, parse_image_ref
+from .shell import Command, SHELLS, parse_script
+from .words import expand, process_words
+
+__all__ = ["BuildOptions", "Stage", "CopySource", "DockerfileModel", "resolve"]
+
+# BuildKit's automatic platform ARGs, available to FROM without declaration.
+_PLATFORMS = {
+    "x86_64": ("linux/amd64", "amd64", ""),
+    "amd64": ("linux/amd64", "amd64", ""),
+    "aarch64": ("linux/arm64", "arm64", ""),
+    "arm64": ("linux/arm64", "arm64", ""),
+}
+
+
+class BuildOptions(NamedTuple):
+    build_args: Mapping[str, str] = {}
+    target: Optional[str] = None
+    arch: str = "x86_64"
+
+
+class CopySource(NamedTuple):
+    instruction: Instruction
+    stage: "Optional[Stage]"  # the stage copied from, when it is one
+    image: Optional[ImageRef]  # an external image (COPY --from=nginx:1.25 ...)
+    raw: str
+
+
+class Stage:
+    """One build stage (``FROM ... [AS name]`` up to the next FROM)."""
+
+    __slots__ = (
+        "index",
+        "name",
+        "from_instruction",
+        "base_text",
+        "base_ref",
+        "parent",
+        "unresolved",
+        "platform",
+        "instructions",
+        "reaches_final",
+        "copy_sources",
+        "_vars",
+        "_facts",
+        "_commands",
+        "_shell",
+        "_final_env",
+    )
+
+    def __init__(self, index: int, from_instruction: Instruction) -> None:
+        self.index = index
+        self.name: Optional[str] = None
+        self.from_instruction = from_instruction
+        self.base_text = ""
+        self.base_ref: Optional[ImageRef] = None
+        self.parent: Optional[Stage] = None
+        self.unresolved: Set[str] = set()
+        self.platform: Optional[str] = None
+        self.instructions: Tuple[Instruction, ...] = ()
+        self.reaches_final = False
+        self.copy_sources: Tuple[CopySource, ...] = ()
+        self._vars: Dict[int, Dict[str, str]] = {}
+        self._facts = None
+        self._commands: Dict[int, List[Command]] = {}
+        self._shell: Dict[int, Tuple[str, ...]] = {}
+        self._final_env: Dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"<Stage {self.index} {self.name or ''} from {self.base_text!r}>"
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name else str(self.index)
+
+    @property
+    def root(self) -> "Stage":
+        """The first ancestor built on an image (not on another stage)."""
+        stage = self
+        seen = set()
+        while stage.parent is not None and stage.index not in seen:
+            seen.add(stage.index)
+            stage = stage.parent
+        return stage
+
+    @property
+    def ancestors(self) -> List["Stage"]:
+        out: List[Stage] = []
+        stage = self.parent
+        while stage is not None and stage not in out:
+            out.append(stage)
+            stage = stage.parent
+        return out
+
+    @property
+    def image(self) -> Optional[ImageRef]:
+        """The image this stage is ultimately built on (through ``FROM <stage>``)."""
+        return self.root.base_ref
+
+    @property
+    def facts(self):
+        """:class:`BaseFacts` of the root image, or None when unknown or unresolved."""
+        root = self.root
+        if root._facts is None:
+            if root.base_ref is None or root.unresolved:
+                root._facts = False
+            else:
+                from ..knowledge import base_image_facts
+
+                root._facts = base_image_facts(root.base_ref) or False
+        return root._facts or None
+
+    def vars_at(self, ins: Instruction) -> Dict[str, str]:
+        """ARG and ENV values visible to ``ins`` (ENV wins over ARG, as in BuildKit)."""
+        return self._vars.get(ins.index, {})
+
+    @property
+    def env(self) -> Dict[str, str]:
+        """ENV at the end of the stage (inherited by ``FROM <this stage>``)."""
+        return self._final_env
+
+    def shell_for(self, ins: Instruction) -> Tuple[str, ...]:
+        return self._shell.get(ins.index, ("/bin/sh", "-c"))
+
+    def commands(self, ins: Instruction) -> List[Command]:
+        """The shell-command model of a RUN (heredoc scripts included); [] for exec form."""
+        cached = self._commands.get(ins.index)
+        if cached is not None:
+            return cached
+        cmds = run_commands(ins, self.shell_for(ins))
+        self._commands[ins.index] = cmds
+        return cmds
+
+
+def run_commands(ins: Instruction, shell: Tuple[str, ...] = ("/bin/sh", "-c")) -> List[Command]:
+    """Commands of a RUN instruction (or an ONBUILD RUN body)."""
+    if ins.keyword == "ONBUILD" and ins.onbuild is not None:
+        ins = ins.onbuild
+    if ins.keyword != "RUN":
+        return []
+    shell_prog = shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if shell else "sh"
+    if shell_prog.endswith(".exe"):
+        shell_prog = shell_prog[:-4]
+    if shell_prog not in SHELLS:
+        return []  # powershell, cmd: not a POSIX shell
+    if ins.json is not None:
+        argv = ins.json
+        # RUN ["sh", "-c", "script"]
+        if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1] == "-c":
+            return parse_script(argv[2], lambda off: (ins.start_line, ins.start_column), 1)
+        return []
+    cmds = parse_script(ins.args_text, ins.locate_args)
+    for hd in ins.heredocs:
+        # A heredoc is a script when the instruction runs it with a shell: `RUN <<EOF`,
+        # `RUN <<EOF bash`, `RUN bash <<EOF`, `RUN sh -e <<EOF`.
+        consumer = [c for c in cmds if c.words]
+        if not consumer or consumer[0].tool in SHELLS:
+            base_line = hd.start_line
+
+            def locate(off: int, body=hd.body, base_line=base_line) -> Tuple[int, int]:
+                line = body.count("\n", 0, off)
+                start = body.rfind("\n", 0, off) + 1
+                col = off - start + 1
+                if hd.strip_tabs:
+                    col += 0
+                return base_line + line, col
+
+            cmds = cmds + parse_script(hd.body, locate)
+    return cmds
+
+
+class DockerfileModel:
+    """The resolved view of one Dockerfile that rules read."""
+
+    def __init__(self, parsed: ParsedDockerfile, stages: List[Stage], global_args: Dict[str, Optional[str]], options: BuildOptions, target: Optional[Stage]):
+        self.parsed = parsed
+        self.path = parsed.path
+        self.stages: Tuple[Stage, ...] = tuple(stages)
+        self.global_args = global_args
+        self.options = options
+        self.target = target
+
+    @property
+    def instructions(self) -> Tuple[Instruction, ...]:
+        return self.parsed.instructions
+
+    @property
+    def final_stage(self) -> Optional[Stage]:
+        return self.target
+
+    def stage_of(self, ins: Instruction) -> Optional[Stage]:
+        for st in self.stages:
+            if st.from_instruction is ins or ins in st.instructions:
+                return st
+        return None
+
+    def stage_named(self, name: str) -> Optional[Stage]:
+        low = name.lower()
+        for st in self.stages:
+            if st.name == low:
+                return st
+        return None
+
+
+def _parse_arg_words(text: str) -> List[Tuple[str, Optional[str]]]:
+    """``ARG a=1 b c="x y"`` -> [(a, "1"), (b, None), (c, "x y")] (values unexpanded)."""
+    out: List[Tuple[str, Optional[str]]] = []
+    words = process_words(text, lambda name: "${" + name + "}").words
+    for w in words:
+        if "=" in w:
+            k, v = w.split("=", 1)
+            out.append((k, v))
+        else:
+            out.append((w, None))
+    return out
+
+
+def _env_pairs(text: str, lookup) -> List[Tuple[str, str]]:
+    words = process_words(text, lookup).words
+    if not words:
+        return []
+    if "=" not in words[0]:
+        # legacy form: ENV key value with spaces
+        key = words[0]
+        value, _ = expand(text.strip()[len(text.strip().split(None, 1)[0]) :].strip(), lookup)
+        return [(key, value)]
+    out = []
+    for w in words:
+        if "=" in w:
+            k, v = w.split("=", 1)
+            out.append((k, v))
+    return out
+
+
+def resolve(parsed: ParsedDockerfile, options: Optional[BuildOptions] = None) -> DockerfileModel:
+    options = options or BuildOptions()
+    build_args = dict(options.build_args)
+    platform, arch, variant = _PLATFORMS.get(options.arch, ("linux/amd64", "amd64", ""))
+    auto = {
+        "TARGETPLATFORM": platform,
+        "TARGETOS": "linux",
+        "TARGETARCH": arch,
+        "TARGETVARIANT": variant,
+        "BUILDPLATFORM": platform,
+        "BUILDOS": "linux",
+        "BUILDARCH": arch,
+        "BUILDVARIANT": variant,
+    }
+    global_args: Dict[str, Optional[str]] = {}
+    stages: List[Stage] = []
+    current: Optional[Stage] = None
+    body: List[Instruction] = []
+    state: Dict[int, Tuple[Dict[str, str], Dict[str, Optional[str]], Tuple[str, ...]]] = {}
+
+    def global_lookup(name: str) -> Optional[str]:
+        if name in global_args:
+            return global_args[name]
+        return auto.get(name)
+
+    def close_stage() -> None:
+        if current is not None:
+            current.instructions = tuple(body)
+
+    for ins in parsed.instructions:
+        if ins.keyword == "ARG" and current is None:
+            for name, default in _parse_arg_words(ins.args_text):
+                if name in build_args:
+                    global_args[name] = build_args[name]
+                elif default is not None:
+                    value, unresolved = expand(default, global_lookup, parsed.escape)
+                    global_args[name] = value if not unresolved else (value or None)
+                else:
+                    global_args[name] = None
+            continue
+        if ins.keyword == "FROM":
+            close_stage()
+            body = []
+            current = Stage(len(stages), ins)
+            stages.append(current)
+            raw_words = ins.args_text.split()
+            if len(raw_words) >= 3 and raw_words[-2].lower() == "as":
+                current.name = raw_words[-1].lower()
+                image_text = " ".join(raw_words[:-2])
+            else:
+                image_text = " ".join(raw_words)
+            value, unresolved = expand(image_text, global_lookup, parsed.escape)
+            current.base_text = value
+            current.unresolved = unresolved
+            plat = ins.flag("platform")
+            if plat is not None and plat.value:
+                current.platform, _ = expand(plat.value, global_lookup, parsed.escape)
+            low = value.lower()
+            parent = next((s for s in stages[:-1] if s.name == low), None) if value else None
+            if parent is not None:
+                current.parent = parent
+            elif value and not unresolved:
+                current.base_ref = parse_image_ref(value)
+            # the stage's variables start from the parent's final ENV (and SHELL)
+            start_env = dict(parent.env) if parent is not None else {}
+            current._final_env = start_env
+            inherited_shell = parent._shell.get(-1, ("/bin/sh", "-c")) if parent is not None else ("/bin/sh", "-c")
+            state[current.index] = (start_env, {}, inherited_shell)
+            continue
+        if current is None:
+            continue  # instructions before FROM other than ARG: BuildKit rejects; rules may flag
+        env, args, shell = state[current.index]
+
+        def lookup(name: str, env=env, args=args) -> Optional[str]:
+            if name in env:
+                return env[name]
+            if name in args:
+                return args[name]
+            return None
+
+        visible: Dict[str, str] = {k: v for k, v in args.items() if v is not None}
+        visible.update(env)
+        current._vars[ins.index] = visible
+        current._shell[ins.index] = shell
+        body.append(ins)
+        kw = ins.keyword
+        if kw == "ARG":
+            for name, default in _parse_arg_words(ins.args_text):
+                if name in build_args:
+                    args[name] = build_args[name]
+                elif default is not None:
+                    value, _u = expand(default, lookup, parsed.escape)
+                    args[name] = value
+                elif name in global_args:
+                    args[name] = global_args[name]
+                elif name in auto:
+                    args[name] = auto[name]
+                else:
+                    args[name] = None
+        elif kw == "ENV":
+            for k, v in _env_pairs(ins.args_text, lookup):
+                env[k] = v
+        elif kw == "SHELL" and ins.json:
+            shell = tuple(ins.json)
+            state[current.index] = (env, args, shell)
+            current._shell[-1] = shell
+    close_stage()
+
+    # copy sources
+    for st in stages:
+        sources: List[CopySource] = []
+        for ins in st.instructions:
+            if ins.keyword not in ("COPY", "ADD"):
+                continue
+            frm = ins.flag("from")
+            if frm is None or frm.value is None:
+                continue
+            value, _ = expand(frm.value, st.vars_at(ins), parsed.escape)
+            src_stage: Optional[Stage] = None
+            if value.isdigit():
+                idx = int(value)
+                if idx < st.index:
+                    src_stage = stages[idx]
+            else:
+                src_stage = next((s for s in stages if s.name == value.lower() and s.index < st.index), None)
+            sources.append(CopySource(ins, src_stage, None if src_stage else parse_image_ref(value), value))
+        st.copy_sources = tuple(sources)
+
+    target: Optional[Stage] = None
+    if stages:
+        if options.target:
+            target = next((s for s in stages if s.name == options.target.lower()), None)
+        if target is None:
+            target = stages[-1]
+        target.reaches_final = True
+        for anc in target.ancestors:
+            anc.reaches_final = True
+    return DockerfileModel(parsed, stages, global_args, options, target)
+

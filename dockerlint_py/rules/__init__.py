@@ -1,0 +1,82 @@
+"""The rule registry.
+
+Built-in rules are registered through the ``dockerlint_py.rules`` entry-point group, exactly as
+a plugin's are: an entry point names a module with a ``RULES`` list (or a callable returning
+rules, or a single :class:`Rule`). When the package is used from a source tree without
+installed metadata, the built-in modules are imported directly.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Dict, List, Tuple
+
+from ._base import Rule
+
+__all__ = ["Rule", "load_rules", "ENTRY_POINT_GROUP", "BUILTIN_MODULES"]
+
+ENTRY_POINT_GROUP = "dockerlint_py.rules"
+BUILTIN_MODULES = ("dockerlint_py.rules.base_image",)
+
+_CACHE: List[Tuple[Dict[str, Rule], List[str]]] = []
+
+
+def _collect(obj, origin: str, warnings: List[str]) -> List[Rule]:
+    if isinstance(obj, Rule):
+        return [obj]
+    rules = getattr(obj, "RULES", None)
+    if rules is None and callable(obj):
+        try:
+            rules = obj()
+        except Exception as exc:  # a broken plugin must not break the run
+            warnings.append(f"plugin {origin}: calling it failed: {exc}")
+            return []
+    if rules is None:
+        warnings.append(f"plugin {origin}: no RULES found")
+        return []
+    out = [r for r in rules if isinstance(r, Rule)]
+    if len(out) != len(list(rules)):
+        warnings.append(f"plugin {origin}: ignored entries that are not Rule objects")
+    return out
+
+
+def _entry_points():
+    from importlib import metadata
+
+    eps = metadata.entry_points()
+    if hasattr(eps, "select"):
+        return list(eps.select(group=ENTRY_POINT_GROUP))
+    return list(eps.get(ENTRY_POINT_GROUP, ()))  # Python 3.9
+
+
+def load_rules() -> Tuple[Dict[str, Rule], List[str]]:
+    """All rules by code, and warnings about plugins that could not be loaded."""
+    if _CACHE:
+        return _CACHE[0]
+    warnings: List[str] = []
+    found: Dict[str, Rule] = {}
+    loaded_modules = set()
+    eps = _entry_points()
+    for ep in eps:
+        try:
+            obj = ep.load()
+        except Exception as exc:
+            warnings.append(f"plugin {ep.name} ({ep.value}): cannot be loaded: {type(exc).__name__}: {exc}")
+            continue
+        loaded_modules.add(ep.value.split(":")[0])
+        for r in _collect(obj, f"{ep.name} ({ep.value})", warnings):
+            if r.code in found:
+                warnings.append(f"rule {r.code} from {ep.value} ignored: the code is already used by {found[r.code].name}")
+                continue
+            found[r.code] = r
+    missing = [m for m in BUILTIN_MODULES if m not in loaded_modules]
+    if missing:
+        import importlib
+
+        for mod_name in missing:
+            mod = importlib.import_module(mod_name)
+            for r in _collect(mod, mod_name, warnings):
+                found.setdefault(r.code, r)
+    result = (dict(sorted(found.items())), warnings)
+    _CACHE.append(result)
+    return result

@@ -1,0 +1,288 @@
+"""DKL1xx: base-image references (FROM).
+
+Every rule here reads the resolved stage: ARGs are substituted first (global ARG defaults and
+``--build-arg`` values), ``FROM <stage>`` and ``scratch`` are never reported, and a reference that
+still depends on an ARG without a value is reported once, by DKL105, instead of being guessed at.
+
+Tag policy (DKL101-DKL103), the exact rules:
+
+* no tag and no digest -> DKL101; ``:latest`` without a digest -> DKL102;
+* a digest (``@sha256:...``) pins the image whatever the tag says: none of DKL101-103 fire;
+* DKL103 fires for (a) a tag made only of a channel word, with or without a variant
+  (``lts``, ``stable``, ``edge``, ``current``, ``rolling``, ``nightly``, ``lts-alpine``...), on any
+  image; (b) on images the knowledge base knows (python, node, alpine, golang, rust, pypy,
+  debian, ubuntu...), a version with fewer components than that image needs to pin a release
+  line (``python:3``, ``python:3-slim``, ``node:20``, ``alpine:3``; ``debian:12`` is a release and
+  passes), or no version at all where the image needs one (``python:slim``, ``python:bookworm``,
+  ``node:alpine``). Distro codenames pin a release on the distro's own image
+  (``debian:bookworm-slim``, ``ubuntu:noble`` pass). Unknown images are judged only by (a): their
+  versioning scheme (build numbers, dates, semver) is not known, and guessing would be noise.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional, Tuple
+
+from ..findings import Hit
+from ._base import rule
+
+_VERSION_RE = re.compile(r"^v?(\d+(?:\.\d+)*)")
+
+
+def _image_span(stage) -> Tuple[int, int, int, int]:
+    """Location of the image word in a FROM instruction."""
+    ins = stage.from_instruction
+    args = ins.args_text
+    stripped = args.lstrip()
+    offset = len(args) - len(stripped)
+    word = stripped.split(None, 1)[0] if stripped else ""
+    line, col = ins.locate_args(offset)
+    eline, ecol = ins.locate_args(offset + max(len(word) - 1, 0))
+    return line, col, eline, ecol + 1
+
+
+def _image_stages(model):
+    """Stages built on an image reference that could be resolved (not stages, not scratch)."""
+    for stage in model.stages:
+        if stage.parent is not None or stage.unresolved or stage.base_ref is None:
+            continue
+        if stage.base_ref.is_scratch:
+            continue
+        yield stage
+
+
+def _hit(stage, message: str) -> Hit:
+    line, col, eline, ecol = _image_span(stage)
+    return Hit(line, col, eline, ecol, message)
+
+
+def _shown(stage) -> str:
+    raw = stage.from_instruction.args_text.split()[0] if stage.from_instruction.args_text.split() else ""
+    text = stage.base_text
+    if raw and raw != text:
+        return f"`{text}` (from `{raw}`)"
+    return f"`{text}`"
+
+
+def _example(ref) -> str:
+    from ..knowledge import image_info
+
+    info = image_info(ref)
+    examples = {
+        "python": "python:3.12-slim",
+        "alpine": "alpine:3.22",
+        "debian": "debian:bookworm-slim",
+        "ubuntu": "ubuntu:24.04",
+        "node": "node:22.11-slim",
+        "pypy": "pypy:3.10-slim",
+    }
+    if info is not None and ref.repository in examples:
+        return f", e.g. `{examples[ref.repository]}`"
+    return ""
+
+
+@rule(code="DKL101", name="image-untagged", severity="warning", tags=("reproducibility",), hadolint=("DL3006",))
+def image_untagged(model) -> Iterator[Hit]:
+    """Base image without a tag or digest (it means `:latest`).
+
+    ## What it does
+    Reports a `FROM` whose image, after ARG substitution, has neither a tag nor a digest.
+
+    ## Why is this bad?
+    An untagged reference is `:latest`: every build can get a different Python, a different
+    distro and a different libc. A rebuild months later silently moves to a new major release,
+    and the wheels your requirements resolved to may no longer exist for it.
+
+    ## How to fix
+    Pin a tag that names the release line you test against (`python:3.12-slim`), or a digest.
+
+    ## Bad
+    ```dockerfile
+    FROM python
+    ```
+
+    ## Good
+    ```dockerfile
+    FROM python:3.12-slim
+    ```
+
+    ## References
+    - hadolint DL3006 (which does not resolve ARGs: `FROM $BASE` is skipped there, resolved here)
+    """
+    for stage in _image_stages(model):
+        ref = stage.base_ref
+        if ref.tag is None and ref.digest is None:
+            yield _hit(stage, f"base image {_shown(stage)} has no tag, so it means `:latest`; pin a release tag{_example(ref)}")
+
+
+@rule(code="DKL102", name="image-latest", severity="warning", tags=("reproducibility",), hadolint=("DL3007",))
+def image_latest(model) -> Iterator[Hit]:
+    """Base image pinned to `:latest`.
+
+    ## What it does
+    Reports a `FROM` whose image tag, after ARG substitution, is `latest` (and has no digest).
+
+    ## Why is this bad?
+    `latest` moves with every upstream release: the Python minor version, the distro release and
+    even the libc can change between two builds of the same commit.
+
+    ## How to fix
+    Use a tag that names a release line (`python:3.12-slim`, `alpine:3.22`) or pin a digest.
+
+    ## Bad
+    ```dockerfile
+    FROM python:latest
+    ```
+
+    ## Good
+    ```dockerfile
+    FROM python:3.12-slim-bookworm
+    ```
+
+    ## References
+    - hadolint DL3007
+    """
+    for stage in _image_stages(model):
+        ref = stage.base_ref
+        if ref.tag == "latest" and ref.digest is None:
+            yield _hit(stage, f"base image {_shown(stage)} uses `latest`, which changes with every upstream release; pin a release tag{_example(ref)}")
+
+
+def floating_reason(ref) -> Optional[str]:
+    """Why ``ref``'s tag floats across releases, or None. (The policy in the module docstring.)"""
+    from ..knowledge import channel_words, image_info
+
+    tag = ref.tag
+    if tag is None or ref.digest is not None or tag == "latest":
+        return None
+    tokens = [t for t in re.split(r"[-_]", tag.lower()) if t]
+    channels = channel_words()
+    if tokens and tokens[0] in channels:
+        return f"`{tokens[0]}` is a channel tag that moves to each new release"
+    info = image_info(ref)
+    if info is None:
+        return None
+    m = _VERSION_RE.match(tag)
+    if m:
+        parts = m.group(1).split(".")
+        if len(parts) < info.version_depth:
+            return f"`{tag}` names only major version {parts[0]}, so it moves across {info.family} minor releases"
+        return None
+    if any(t in info.release_words for t in tokens):
+        return None
+    if info.needs_version:
+        return f"`{tag}` carries no version, so it follows the newest {info.family} release"
+    return None
+
+
+@rule(code="DKL103", name="image-floating-tag", severity="warning", tags=("reproducibility",))
+def image_floating_tag(model) -> Iterator[Hit]:
+    """Base image tag that floats across minor or major releases.
+
+    ## What it does
+    Reports tags that move across releases: major-only versions (`python:3`, `python:3-slim`,
+    `node:20`, `alpine:3`), channel tags (`lts`, `stable`, `edge`, `current`...) and, on images
+    that need a version, variant-only tags (`python:slim`, `python:alpine`, `python:bookworm`).
+    `MAJOR.MINOR` tags (`python:3.12-slim`) pass; distro codenames pass on the distro's own image
+    (`debian:bookworm-slim`). See the module documentation for the exact policy.
+
+    ## Why is this bad?
+    `python:3-alpine` moved from 3.14 to 3.15 when 3.15 was released: the same Dockerfile then
+    builds against a Python for which many packages have no wheel yet (frozenlist, h5py,
+    zstandard had no cp315 musllinux wheel on release), turning a 20-second install into a
+    source build or a failure.
+
+    ## How to fix
+    Pin at least `MAJOR.MINOR` (`python:3.12-slim`); pin the distro as well
+    (`python:3.12-slim-bookworm`) when you depend on its packages.
+
+    ## Bad
+    ```dockerfile
+    FROM python:3-slim
+    ```
+
+    ## Good
+    ```dockerfile
+    FROM python:3.12-slim
+    ```
+    """
+    for stage in _image_stages(model):
+        reason = floating_reason(stage.base_ref)
+        if reason:
+            yield _hit(stage, f"base image {_shown(stage)} floats: {reason}; pin at least MAJOR.MINOR{_example(stage.base_ref)}")
+
+
+@rule(code="DKL104", name="image-not-digest-pinned", severity="info", enabled=False, tags=("reproducibility", "supply-chain"))
+def image_not_digest_pinned(model) -> Iterator[Hit]:
+    """Base image not pinned by digest (opt-in).
+
+    ## What it does
+    Reports a `FROM` without an `@sha256:` digest. Not enabled by default: select it with
+    `--select DKL104` or `extend-select = ["DKL104"]`.
+
+    ## Why is this bad?
+    Even a fully qualified tag (`python:3.12.7-slim-bookworm`) is rebuilt by its publisher for OS
+    updates; only a digest is immutable. Teams with strict reproducibility or supply-chain
+    requirements pin digests and let a bot (Renovate, Dependabot) update them.
+
+    ## How to fix
+    Append the digest: `FROM python:3.12-slim@sha256:<digest>`.
+
+    ## Bad
+    ```dockerfile
+    FROM python:3.12-slim
+    ```
+
+    ## Good
+    ```dockerfile
+    FROM python:3.12-slim@sha256:2ec5a4a5c3e919570f57675471f081d6299668d909feabd8d4803c6c61af666c
+    ```
+    """
+    for stage in _image_stages(model):
+        if stage.base_ref.digest is None:
+            yield _hit(stage, f"base image {_shown(stage)} is not pinned by digest; append `@sha256:<digest>`")
+
+
+@rule(code="DKL105", name="image-unresolved", severity="info", tags=("reproducibility",))
+def image_unresolved(model) -> Iterator[Hit]:
+    """Base image depends on an ARG without a value: it cannot be checked.
+
+    ## What it does
+    Reports a `FROM` whose reference uses a build argument that has no default and was not given
+    with `--build-arg` (on the command line or `build-args` in the configuration). Such a base is
+    never reported as untagged or `latest`: it is unknown, and the checks that need the base
+    image (libc, CA bundle, Python version) are skipped for that stage.
+
+    ## Why is this bad?
+    It is not wrong in itself; it tells you what dockerlint could not check. Give the ARG a
+    default, or pass the value you build with (`--build-arg PYTHON_VERSION=3.12`).
+
+    ## Bad
+    ```dockerfile
+    ARG BASE_IMAGE
+    FROM ${BASE_IMAGE}
+    ```
+
+    ## Good
+    ```dockerfile
+    ARG BASE_IMAGE=python:3.12-slim
+    FROM ${BASE_IMAGE}
+    ```
+    """
+    for stage in model.stages:
+        if stage.parent is not None or not stage.unresolved:
+            continue
+        names = sorted(stage.unresolved)
+        declared = [n for n in names if n in model.global_args]
+        undeclared = [n for n in names if n not in model.global_args]
+        parts = []
+        if declared:
+            parts.append("ARG " + ", ".join(declared) + " has no default and no --build-arg")
+        if undeclared:
+            parts.append(", ".join(undeclared) + " is not declared by an ARG before the first FROM")
+        raw = " ".join(stage.from_instruction.args_text.split()[:1])
+        yield _hit(stage, f"base image `{raw}` cannot be resolved: {'; '.join(parts)}; checks that need the base image are skipped for this stage")
+
+
+RULES = [image_untagged, image_latest, image_floating_tag, image_not_digest_pinned, image_unresolved]
