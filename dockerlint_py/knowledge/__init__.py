@@ -64,6 +64,7 @@ class _BaseImages:
         data = load_toml("base_images.toml")
         self.meta = data["meta"]
         self.channel_words = frozenset(data["meta"].get("channel_words", ()))
+        self.official = frozenset(data.get("official_images", ()))
         self.by_name: Dict[str, ImageInfo] = {}
         for entry in data["image"]:
             variants = tuple((re.compile(v["tag"]), v) for v in entry.get("variant", ()))
@@ -92,6 +93,11 @@ def _db() -> _BaseImages:
 
 def channel_words() -> frozenset:
     return _db().channel_words
+
+
+def is_official_image(ref: ImageRef) -> bool:
+    """A Docker Hub official image (``python``, ``alpine``...)."""
+    return ref.registry is None and ref.path in _db().official
 
 
 def image_info(ref: ImageRef) -> Optional[ImageInfo]:

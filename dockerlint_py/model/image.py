@@ -58,8 +58,8 @@ def parse_image_ref(raw: str) -> Optional[ImageRef]:
         remainder = remainder[:colon]
         if not tag:
             return None
-    if not remainder:
-        return None
+    if not remainder or remainder != remainder.lower():
+        return None  # repository names are lowercase: this is not a valid reference
     if registry is not None and registry.lower() in _HUB_REGISTRIES:
         registry = None
     if registry is None and remainder.startswith("library/") and remainder.count("/") == 1:

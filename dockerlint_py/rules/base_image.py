@@ -107,12 +107,20 @@ def image_untagged(model) -> Iterator[Hit]:
     FROM python:3.12-slim
     ```
 
+    A one-word name that is not a Docker Hub official image (`FROM base`) is not reported: it
+    is as likely a named build context (`docker buildx bake` `contexts`, `--build-context`) as
+    a local image, and neither means `:latest` from a registry.
+
     ## References
     - hadolint DL3006 (which does not resolve ARGs: `FROM $BASE` is skipped there, resolved here)
     """
+    from ..knowledge import is_official_image
+
     for stage in _image_stages(model):
         ref = stage.base_ref
         if ref.tag is None and ref.digest is None:
+            if ref.registry is None and "/" not in ref.path and not is_official_image(ref):
+                continue  # maybe a named build context (bake `contexts`, --build-context)
             yield _hit(stage, f"base image {_shown(stage)} has no tag, so it means `:latest`; pin a release tag{_example(ref)}")
 
 

@@ -1,0 +1,233 @@
+"""Command line: parse arguments, run the engine, hand findings to one formatter, exit code.
+
+    dockerlint check [PATH ...]      lint Dockerfiles (directories are searched)
+    dockerlint rules                 list the rules
+    dockerlint rule CODE             print one rule's documentation
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional, Sequence
+
+from . import __version__
+from .exitcodes import ERROR, FINDINGS, SUCCESS
+
+SUBCOMMANDS = ("check", "rules", "rule")
+
+
+def _split_codes(values: Optional[List[str]]) -> Optional[tuple]:
+    if values is None:
+        return None
+    out: List[str] = []
+    for v in values:
+        out.extend(c.strip().upper() for c in v.split(",") if c.strip())
+    return tuple(out)
+
+
+def _build_parser():
+    import argparse
+
+    from .report import FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="dockerlint",
+        description="Lint Dockerfiles together with the Python dependencies they install.",
+    )
+    parser.add_argument("--version", action="version", version=f"dockerlint-py {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="lint Dockerfiles (the default command)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - reads stdin")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
+    check.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--select", action="append", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured selection)")
+    check.add_argument("--extend-select", action="append", metavar="CODES", help="codes or prefixes to enable in addition")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="codes or prefixes to disable")
+    check.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE", help="a build argument, as docker build --build-arg")
+    check.add_argument("--target", metavar="STAGE", help="the stage being built (default: the last one)")
+    check.add_argument("--target-arch", choices=("x86_64", "aarch64"), default="x86_64", help="target architecture (default: x86_64)")
+    check.add_argument("--failure-threshold", choices=("error", "warning", "info", "style", "none"), help="lowest severity that makes the exit code 1 (default: warning)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--statistics", action="store_true", help="print counts per rule")
+    check.add_argument("--show-source", action="store_true", help="print the offending source line")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output (honours NO_COLOR and FORCE_COLOR)")
+    check.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from -")
+    check.add_argument("--config", metavar="FILE", help="use this configuration file instead of searching for one")
+    check.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    check.add_argument("--force-exclude", action="store_true", help="apply configured excludes to paths given explicitly (for pre-commit)")
+
+    sub.add_parser("rules", help="list the rules")
+    rule = sub.add_parser("rule", help="print a rule's documentation")
+    rule.add_argument("code", metavar="CODE")
+    return parser
+
+
+def _use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _cmd_rules(out) -> int:
+    from .rules import load_rules
+
+    rules, warnings = load_rules()
+    for w in warnings:
+        print(f"dockerlint: warning: {w}", file=sys.stderr)
+    for code, r in rules.items():
+        default = "" if r.enabled else "  (opt-in)"
+        out.write(f"{code}  {r.name:<34} {r.severity:<8} {r.summary}{default}\n")
+    return SUCCESS
+
+
+def _cmd_rule(code: str, out) -> int:
+    from .rules import load_rules
+
+    rules, _ = load_rules()
+    r = rules.get(code.upper())
+    if r is None:
+        print(f"dockerlint: unknown rule {code!r}; `dockerlint rules` lists them", file=sys.stderr)
+        return ERROR
+    out.write(f"# {r.code} {r.name}\n\nSeverity: {r.severity}. Enabled by default: {'yes' if r.enabled else 'no'}.\n\n{r.doc}\n")
+    return SUCCESS
+
+
+def _cmd_check(args) -> int:
+    from .discovery import expand_paths
+    from .engine import LintOptions, at_or_above, config_warnings, lint_file, lint_source
+    from .report import ReportContext, get_formatter
+    from .rules import load_rules
+
+    build_args = []
+    for item in args.build_arg:
+        if "=" not in item:
+            print(f"dockerlint: --build-arg expects NAME=VALUE, got {item!r}", file=sys.stderr)
+            return ERROR
+        k, v = item.split("=", 1)
+        build_args.append((k, v))
+    options = LintOptions(
+        select=_split_codes(args.select),
+        ignore=_split_codes(args.ignore) or (),
+        extend_select=_split_codes(args.extend_select) or (),
+        build_args=tuple(build_args),
+        target=args.target,
+        arch=args.target_arch,
+        use_config=not args.no_config,
+        config_file=args.config,
+        force_exclude=args.force_exclude,
+    )
+    paths = args.paths or ["."]
+    for p in paths:
+        if p != "-" and not os.path.lexists(p):
+            pass  # reported per file below
+    files = list(expand_paths(paths))
+    for w in config_warnings(files or paths, options):
+        print(f"dockerlint: warning: {w}", file=sys.stderr)
+
+    findings = []
+    errors = []
+    checked: List[str] = []
+    sources = {}
+    for path in files:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            name = args.stdin_filename or "-"
+            result = lint_source(data, name, options, name if name == "-" else None)
+        else:
+            result = lint_file(path, options)
+        if result.excluded:
+            continue
+        checked.append(result.path)
+        findings.extend(result.findings)
+        errors.extend(result.errors)
+        if args.show_source and result.findings and path != "-":
+            try:
+                with open(path, "rb") as fh:
+                    sources[result.path] = fh.read().decode("utf-8", "replace").split("\n")
+            except OSError:
+                pass
+    from .config import SKIPPED
+
+    for note in SKIPPED:
+        print(f"dockerlint: warning: {note}", file=sys.stderr)
+    for e in errors:
+        print(f"{e}", file=sys.stderr)
+
+    rules, _ = load_rules()
+    stream = sys.stdout
+    color = args.output_file is None and args.format == "text" and _use_color(args.color, stream)
+    ctx = ReportContext(checked, errors, rules, color, args.show_source, args.statistics, sources, args.quiet)
+    text = get_formatter(args.format)(findings, ctx)
+    if args.output_file:
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            print(f"dockerlint: cannot write {args.output_file}: {exc.strerror}", file=sys.stderr)
+            return ERROR
+    else:
+        stream.write(text)
+    if not files:
+        print("dockerlint: no Dockerfiles found in " + ", ".join(paths), file=sys.stderr)
+    if errors:
+        return ERROR
+    threshold = args.failure_threshold or _configured_threshold(files, options) or "warning"
+    if not args.exit_zero and at_or_above(findings, threshold):
+        return FINDINGS
+    return SUCCESS
+
+
+def _configured_threshold(files, options) -> Optional[str]:
+    from .config import find_config, load_config_file
+    from .errors import ConfigError
+
+    try:
+        if options.config_file:
+            cfg = load_config_file(options.config_file)
+        elif options.use_config:
+            start = os.path.dirname(os.path.abspath(files[0])) if files and files[0] != "-" else os.getcwd()
+            cfg = find_config(start)
+        else:
+            cfg = None
+    except ConfigError:
+        return None
+    return cfg.failure_threshold if cfg else None
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        argv.insert(0, "check")  # `dockerlint Dockerfile` means `dockerlint check Dockerfile`
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
+        return int(exc.code or 0) if isinstance(exc.code, int) else ERROR
+    try:
+        if args.command == "rules":
+            return _cmd_rules(sys.stdout)
+        if args.command == "rule":
+            return _cmd_rule(args.code, sys.stdout)
+        if args.command is None:
+            args = parser.parse_args(["check"])
+        return _cmd_check(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return SUCCESS
+    except Exception as exc:  # never a traceback for the user; say what and where to report
+        print(f"dockerlint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("DOCKERLINT_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        return ERROR

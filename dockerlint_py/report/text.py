@@ -1,0 +1,55 @@
+"""``--format text``: one finding a line, ``path:line:col: CODE [severity] message``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import List
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "style": "\033[35m"}
+_BOLD = "\033[1m"
+_DIM = "\033[2m"
+_RESET = "\033[0m"
+
+
+def render(findings, ctx) -> str:
+    out: List[str] = []
+    c = ctx.color
+
+    def paint(text: str, *codes: str) -> str:
+        return "".join(codes) + text + _RESET if c else text
+
+    for f in findings:
+        where = paint(f"{f.path}:{f.line}:{f.column}:", _BOLD)
+        code = paint(f.code, _BOLD, _COLORS.get(f.severity, ""))
+        sev = paint(f"[{f.severity}]", _COLORS.get(f.severity, ""))
+        fixable = " " + paint("[*]", _DIM) if f.fix is not None else ""
+        out.append(f"{where} {code}{fixable} {sev} {f.message}")
+        for r in f.related:
+            out.append(f"    {paint('note:', _DIM)} {r.path}:{r.line}:{r.column}: {r.message}")
+        if ctx.show_source and ctx.sources and f.path in ctx.sources:
+            lines = ctx.sources[f.path]
+            if 0 < f.line <= len(lines):
+                src = lines[f.line - 1].replace("\t", " ")
+                out.append(f"    {src}")
+                width = (f.end_column - f.column) if f.end_line == f.line else len(src) - f.column + 1
+                out.append("    " + " " * (f.column - 1) + paint("^" * max(1, width), _COLORS.get(f.severity, "")))
+    if ctx.statistics and findings:
+        counts = Counter((f.code, f.name) for f in findings)
+        out.append("")
+        for (code, name), n in sorted(counts.items()):
+            out.append(f"{n:>5}  {code}  {name}")
+    if ctx.quiet:
+        return "\n".join(out) + "\n" if out else ""
+    n_files = len(ctx.files)
+    files_word = "file" if n_files == 1 else "files"
+    if findings:
+        by_sev = Counter(f.severity for f in findings)
+        parts = [f"{by_sev[s]} {s}" for s in ("error", "warning", "info", "style") if by_sev[s]]
+        word = "finding" if len(findings) == 1 else "findings"
+        out.append(f"Found {len(findings)} {word} ({', '.join(parts)}) in {n_files} {files_word}.")
+    else:
+        out.append(f"No findings in {n_files} {files_word}.")
+    if ctx.errors:
+        n = len(ctx.errors)
+        out.append(f"{n} {'file' if n == 1 else 'files'} could not be checked (see messages above).")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,77 @@
+"""Suppression comments, applied after the rules ran (rules know nothing about them).
+
+Dockerfile:
+    # dockerlint: ignore=DKL401,DKL402 -- reason      (comment line(s) directly above an instruction)
+    # dockerlint: global ignore=DKL103                 (anywhere: the whole file)
+Requirements files (used by the manifest rules):
+    psycopg2==2.9.9  # dockerlint: ignore=DKL201
+Codes may be prefixes (``DKL4``) or ``ALL``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, List, NamedTuple, Sequence, Set, Tuple
+
+__all__ = ["Suppressions", "parse_pragma", "trailing_ignores"]
+
+_PRAGMA_RE = re.compile(
+    r"^dockerlint\s*:\s*(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s]+?)\s*(?:--.*)?$", re.I
+)
+_TRAILING_RE = re.compile(r"#\s*dockerlint\s*:\s*ignore\s*=\s*([A-Za-z0-9_,\s]+?)\s*(?:--.*)?$", re.I)
+
+
+class Pragma(NamedTuple):
+    is_global: bool
+    codes: Tuple[str, ...]
+
+
+def _codes(text: str) -> Tuple[str, ...]:
+    return tuple(c.strip().upper() for c in re.split(r"[,\s]+", text) if c.strip())
+
+
+def parse_pragma(comment: str):
+    """Parse a comment's text (without ``#``); None when it is not a dockerlint pragma."""
+    m = _PRAGMA_RE.match(comment.strip())
+    if not m:
+        return None
+    return Pragma(bool(m.group(1)), _codes(m.group(2)))
+
+
+def trailing_ignores(line: str) -> Tuple[str, ...]:
+    m = _TRAILING_RE.search(line)
+    return _codes(m.group(1)) if m else ()
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(p == "ALL" or code.startswith(p) for p in patterns)
+
+
+class Suppressions:
+    """Which (line, code) pairs of one Dockerfile are suppressed."""
+
+    def __init__(self, parsed) -> None:
+        self.global_codes: Set[str] = set()
+        self.ranges: List[Tuple[int, int, Tuple[str, ...]]] = []
+        for ins in parsed.instructions:
+            codes: List[str] = []
+            for _line, text in ins.comments:
+                p = parse_pragma(text)
+                if p is not None and not p.is_global:
+                    codes.extend(p.codes)
+            if codes:
+                self.ranges.append((ins.start_line, ins.end_line, tuple(codes)))
+        for line in parsed.lines:
+            s = line.strip()
+            if s.startswith("#"):
+                p = parse_pragma(s[1:])
+                if p is not None and p.is_global:
+                    self.global_codes.update(p.codes)
+
+    def suppressed(self, code: str, line: int) -> bool:
+        if _matches(code, self.global_codes):
+            return True
+        for start, end, codes in self.ranges:
+            if start <= line <= end and _matches(code, codes):
+                return True
+        return False
