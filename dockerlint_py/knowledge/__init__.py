@@ -64,7 +64,7 @@ class _BaseImages:
         data = load_toml("base_images.toml")
         self.meta = data["meta"]
         self.channel_words = frozenset(data["meta"].get("channel_words", ()))
-        self.official = frozenset(data.get("official_images", ()))
+        self.official = frozenset(data["meta"].get("official_images", ()))
         self.by_name: Dict[str, ImageInfo] = {}
         for entry in data["image"]:
             variants = tuple((re.compile(v["tag"]), v) for v in entry.get("variant", ()))
