@@ -186,7 +186,7 @@ class Selection:
             best_on = -1
             if select is None:
                 if code in default_codes:
-                    best_on = len(code)
+                    best_on = 0  # the default selection is as unspecific as ALL
             else:
                 best_on = _best(code, select)
             best_on = max(best_on, _best(code, extend_select))
