@@ -1,0 +1,69 @@
+"""Hostile inputs: a clear message naming the file, exit 2 only for files that could not be checked."""
+
+import os
+
+import pytest
+
+from support.cli import run_cli
+
+GOOD = "FROM python:latest\n"
+
+
+@pytest.fixture
+def repo(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "Dockerfile").write_text(GOOD)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "content, expect_rc",
+    [
+        (b"", 1),
+        (b"# only a comment\n", 1),
+        (b"FROM alpine:3.20\nRUN echo \x00\n", 1),
+        (b"\xef\xbb\xbfFROM alpine:3.20\r\nRUN x\r\n", 1),
+        ("FROM alpine:3.20\nRUN x\n".encode("utf-16"), 1),
+        (b"FROM alpine:3.20\rRUN x\r", 1),
+        (b"FROM alpine:3.20\nRUN echo \\\n", 1),
+        (b"FROM alpine:3.20\nRUN echo 'unterminated\n", 1),
+        (b"FROM alpine:3.20\nRUN sh -c \"bash -c 'sh -c \\\"sh -c ls\\\"'\"\n", 1),
+        (b"FROM alpine:3.20\nRUN \xff\xfe\xfa\n", 2),
+        (b"FROM alpine:3.20\nRUN <<EOF\n", 2),
+    ],
+)
+def test_hostile_dockerfiles(repo, content, expect_rc):
+    (repo / "bad").mkdir()
+    (repo / "bad" / "Dockerfile").write_bytes(content)
+    r = run_cli("check", "--format", "json", ".", cwd=repo)
+    assert "Traceback" not in r.stderr
+    assert r.returncode == expect_rc, r.stderr
+    assert '"ok/Dockerfile"' in r.stdout  # the other file is still linted
+    if expect_rc == 2:
+        assert "bad/Dockerfile:2:" in r.stderr
+
+
+def test_big_inputs(repo):
+    (repo / "big").mkdir()
+    line = "RUN echo " + "x" * 100_000 + "\n"
+    (repo / "big" / "Dockerfile").write_text("FROM alpine:3.20\n" + line + "RUN true\n" * 200_000)
+    many = "".join(f"FROM alpine:3.20 AS s{i}\nRUN true\n" for i in range(3000))
+    (repo / "big" / "Dockerfile.stages").write_text(many)
+    r = run_cli("check", "--format", "json", ".", cwd=repo)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+def test_fifo_and_symlink_loop(repo):
+    os.mkfifo(repo / "Dockerfile.fifo")
+    os.symlink(repo / "loop", repo / "loop")
+    r = run_cli("check", "Dockerfile.fifo", "loop", "ok/Dockerfile", cwd=repo)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "Dockerfile.fifo: not a regular file" in r.stderr
+    assert "ok/Dockerfile:1:6: DKL102" in r.stdout
+
+
+def test_directory_walk_skips_symlinked_dirs(repo):
+    os.symlink(repo, repo / "ok" / "up")
+    r = run_cli("check", ".", cwd=repo)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
