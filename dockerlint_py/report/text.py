@@ -44,7 +44,11 @@ def render(findings, ctx) -> str:
     files_word = "file" if n_files == 1 else "files"
     if findings:
         by_sev = Counter(f.severity for f in findings)
-        parts = [f"{by_sev[s]} {s}" for s in ("error", "warning", "info", "style") if by_sev[s]]
+        parts = [
+            f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 and s in ('error', 'warning') else ''}"
+            for s in ("error", "warning", "info", "style")
+            if by_sev[s]
+        ]
         word = "finding" if len(findings) == 1 else "findings"
         out.append(f"Found {len(findings)} {word} ({', '.join(parts)}) in {n_files} {files_word}.")
     else:

@@ -65,21 +65,33 @@ def _shown(stage) -> str:
     return f"`{text}`"
 
 
-def _example(ref) -> str:
-    from ..knowledge import image_info
+_EXAMPLE_VERSIONS = {"python": "3.12", "pypy": "3.10", "node": "22.11", "alpine": "3.22", "golang": "1.23", "rust": "1.83"}
+_EXAMPLE_TAGS = {"debian": "bookworm-slim", "ubuntu": "24.04"}
 
-    info = image_info(ref)
-    examples = {
-        "python": "python:3.12-slim",
-        "alpine": "alpine:3.22",
-        "debian": "debian:bookworm-slim",
-        "ubuntu": "ubuntu:24.04",
-        "node": "node:22.11-slim",
-        "pypy": "pypy:3.10-slim",
-    }
-    if info is not None and ref.repository in examples:
-        return f", e.g. `{examples[ref.repository]}`"
-    return ""
+
+def _example(ref) -> str:
+    """A concrete tag to suggest, keeping the variant the user chose (``3-alpine`` -> ``3.12-alpine``)."""
+    repo = ref.repository
+    if repo in _EXAMPLE_TAGS:
+        return f", e.g. `{repo}:{_EXAMPLE_TAGS[repo]}`"
+    version = _EXAMPLE_VERSIONS.get(repo)
+    if version is None:
+        return ""
+    tag = ref.tag or "latest"
+    m = _VERSION_RE.match(tag)
+    if m:
+        major = m.group(1).split(".")[0]
+        if major != version.split(".")[0]:
+            return f", e.g. `{repo}:{major}.<minor>{tag[m.end():]}`"  # keep the user's major line
+        suggestion = version + tag[m.end():]
+    elif tag == "latest" or tag.split("-")[0] in ("lts", "current", "stable", "edge"):
+        rest = tag.split("-", 1)[1] if "-" in tag else ""
+        suggestion = version + ("-" + rest if rest else ("-slim" if repo == "python" else ""))
+    elif repo == "python" or tag.split("-")[0] in ("slim", "alpine", "bookworm", "bullseye", "trixie", "buster"):
+        suggestion = f"{version}-{tag}"
+    else:
+        return ""
+    return f", e.g. `{repo}:{suggestion}`"
 
 
 @rule(code="DKL101", name="image-untagged", severity="warning", tags=("reproducibility",), hadolint=("DL3006",))
