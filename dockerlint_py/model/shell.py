@@ -227,14 +227,8 @@ def _read_word(s: str, i: int) -> Tuple[str, int, bool]:
                         out.append(s[i + 1])
                     i += 2
                     continue
-                if c == "$" and s.startswith("$(", i):
-                    j = _skip_balanced(s, i + 1, "(", ")")
-                    out.append(s[i:j])
-                    i = j
-                    continue
-                if c == "`":
-                    j = s.find("`", i + 1)
-                    j = n if j < 0 else j + 1
+                j = _expansion_end(s, i)
+                if j > 0:
                     out.append(s[i:j])
                     i = j
                     continue
@@ -242,20 +236,25 @@ def _read_word(s: str, i: int) -> Tuple[str, int, bool]:
                 i += 1
             i += 1
             continue
-        if ch == "$" and i + 1 < n and s[i + 1] in "({":
-            j = _skip_balanced(s, i + 1, s[i + 1], ")" if s[i + 1] == "(" else "}")
-            out.append(s[i:j])
-            i = j
-            continue
-        if ch == "`":
-            j = s.find("`", i + 1)
-            j = n if j < 0 else j + 1
+        j = _expansion_end(s, i)
+        if j > 0:
             out.append(s[i:j])
             i = j
             continue
         out.append(ch)
         i += 1
     return "".join(out), min(i, n), quoted
+
+
+def _expansion_end(s: str, i: int) -> int:
+    """If ``s[i:]`` starts ``$(...)``, ``${...}`` or a backtick substitution, its end; else -1."""
+    ch = s[i]
+    if ch == "$" and i + 1 < len(s) and s[i + 1] in "({":
+        return _skip_balanced(s, i + 1, s[i + 1], ")" if s[i + 1] == "(" else "}")
+    if ch == "`":
+        j = s.find("`", i + 1)
+        return len(s) if j < 0 else j + 1
+    return -1
 
 
 def _skip_balanced(s: str, i: int, open_: str, close: str) -> int:
