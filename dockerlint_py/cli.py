@@ -126,9 +126,6 @@ def _cmd_check(args) -> int:
         force_exclude=args.force_exclude,
     )
     paths = args.paths or ["."]
-    for p in paths:
-        if p != "-" and not os.path.lexists(p):
-            pass  # reported per file below
     files = list(expand_paths(paths))
     for w in config_warnings(files or paths, options):
         print(f"dockerlint: warning: {w}", file=sys.stderr)

@@ -11,7 +11,7 @@ Codes may be prefixes (``DKL4``) or ``ALL``.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, NamedTuple, Sequence, Set, Tuple
+from typing import Iterable, List, NamedTuple, Set, Tuple
 
 __all__ = ["Suppressions", "parse_pragma", "trailing_ignores"]
 

@@ -1,5 +1,4 @@
 import json
-import os
 
 import pytest
 
@@ -161,7 +160,9 @@ def test_output_file_statistics_show_source_color(repo):
     assert "1  DKL102  image-latest" in r.stdout
     assert "\033[" not in r.stdout
     assert "\033[" in run_cli("check", "Dockerfile", cwd=repo, env={"FORCE_COLOR": "1"}).stdout
-    assert "\033[" not in run_cli("check", "--color", "always", "Dockerfile", cwd=repo, env={"NO_COLOR": "1"}).stdout or True
+    assert "\033[" not in run_cli("check", "Dockerfile", cwd=repo, env={"NO_COLOR": "1", "FORCE_COLOR": "1"}).stdout
+    # an explicit --color always wins over the environment
+    assert "\033[" in run_cli("check", "--color", "always", "Dockerfile", cwd=repo, env={"NO_COLOR": "1"}).stdout
     assert "\033[" in run_cli("check", "--color", "always", "Dockerfile", cwd=repo).stdout
 
 

@@ -59,3 +59,10 @@ def test_exec_form_and_powershell():
 def test_unterminated_quote_does_not_crash():
     assert parse_script("echo 'unterminated && x") is not None
     assert parse_script('echo "$(foo') is not None
+
+
+def test_positions_in_tab_stripped_heredoc():
+    text = "FROM alpine:3.20\nRUN <<-EOF\n\t\tapk add curl\n\tEOF\n"
+    m = resolve(parse_dockerfile(text), BuildOptions())
+    st = m.stages[0]
+    assert [(c.tool, c.line, c.column) for c in st.commands(st.instructions[0])] == [("apk", 3, 3)]

@@ -321,14 +321,9 @@ def _parse_json_array(text: str) -> Optional[Tuple[str, ...]]:
 
 
 def _build_instruction(
-    line: str,
-    segments: Tuple[_Segment, ...],
-    index: int,
-    comments: Tuple[Tuple[int, str], ...],
-    escape: str,
-    start_line: int,
-    start_column: int,
-) -> Tuple[str, str, Tuple[Flag, ...], str, int, Optional[Tuple[str, ...]], "Optional[Tuple[str, str, int]]"]:
+    line: str, segments: Tuple[_Segment, ...]
+) -> Tuple[str, str, Tuple[Flag, ...], str, int, Optional[Tuple[str, ...]]]:
+    """Split a logical line into keyword, flags, arguments (and their offset), JSON form."""
     m = re.match(r"[ \t\v\f\r]*([^ \t\v\f\r]+)", line)
     keyword_text = m.group(1) if m else line
     keyword = keyword_text.upper()
@@ -349,7 +344,7 @@ def _build_instruction(
     # Trailing whitespace is not part of the arguments.
     args = args.rstrip(_WS + "\n")
     json_form = _parse_json_array(args) if keyword in JSON_INSTRUCTIONS else None
-    return keyword, keyword_text, tuple(flags), args, args_offset, json_form, None
+    return keyword, keyword_text, tuple(flags), args, args_offset, json_form
 
 
 def _locate(segments: Tuple[_Segment, ...], offset: int) -> Tuple[int, int]:
@@ -398,14 +393,12 @@ def parse_dockerfile(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
         return s.lstrip(_WS).startswith("#")
 
     instructions: List[Instruction] = []
-    pending_comments: List[Tuple[int, str]] = []
     i = 0
     while i < n:
         physical = lines[i]
         i += 1
         stripped = physical.lstrip(_WS)
         if stripped.startswith("#"):
-            pending_comments.append((i, stripped[1:].strip()))
             continue
         start_line = i
         start_column = len(physical) - len(stripped) + 1
@@ -417,8 +410,6 @@ def parse_dockerfile(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
             first = stripped
             end_of_line = True
         if end_of_line and first.strip(_WS) == "":
-            if not stripped:
-                pending_comments.clear()
             continue
         segments = [_Segment(0, start_line, start_column)]
         parts = [first]
@@ -443,10 +434,7 @@ def parse_dockerfile(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
             length += len(piece)
         line = "".join(parts)
         seg_t = tuple(segments)
-        keyword, keyword_text, flags, args, args_offset, json_form, _ = _build_instruction(
-            line, seg_t, len(instructions), tuple(pending_comments), escape, start_line, start_column
-        )
-        pending_comments = []
+        keyword, keyword_text, flags, args, args_offset, json_form = _build_instruction(line, seg_t)
 
         # ONBUILD wraps a sub-instruction on the same logical line.
         sub: Optional[Instruction] = None
@@ -454,9 +442,7 @@ def parse_dockerfile(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
         if keyword == "ONBUILD" and args.strip():
             sub_line = line[args_offset:]
             sub_segments = _rebase_segments(seg_t, args_offset)
-            s_kw, s_kwt, s_flags, s_args, s_off, s_json, _ = _build_instruction(
-                sub_line, sub_segments, len(instructions), (), escape, start_line, start_column
-            )
+            s_kw, s_kwt, s_flags, s_args, s_off, s_json = _build_instruction(sub_line, sub_segments)
             target_keyword = s_kw
             sub = Instruction(
                 s_kw, s_kwt, *_locate(sub_segments, 0), 0, 0, s_flags, s_args, s_off, s_json,

@@ -166,15 +166,13 @@ def run_commands(ins: Instruction, shell: Tuple[str, ...] = ("/bin/sh", "-c")) -
         # `RUN <<EOF bash`, `RUN bash <<EOF`, `RUN sh -e <<EOF`.
         consumer = [c for c in cmds if c.words]
         if not consumer or consumer[0].tool in SHELLS:
-            base_line = hd.start_line
+            # `<<-` strips leading tabs from the body: add them back to get file columns.
+            tabs = [len(l) - len(l.lstrip("\t")) if hd.strip_tabs else 0 for l in hd.raw_body.split("\n")]
 
-            def locate(off: int, body=hd.body, base_line=base_line) -> Tuple[int, int]:
+            def locate(off: int, body=hd.body, base_line=hd.start_line, tabs=tabs) -> Tuple[int, int]:
                 line = body.count("\n", 0, off)
                 start = body.rfind("\n", 0, off) + 1
-                col = off - start + 1
-                if hd.strip_tabs:
-                    col += 0
-                return base_line + line, col
+                return base_line + line, off - start + 1 + (tabs[line] if line < len(tabs) else 0)
 
             cmds = cmds + parse_script(hd.body, locate)
     return cmds

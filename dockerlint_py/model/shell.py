@@ -356,9 +356,7 @@ class _Builder:
             words = words[1:]
         if not words and not env:
             return
-        if not words:
-            # a bare assignment (FOO=bar) - keep it so rules can see shell variables
-            start = end = 0
+        # a bare assignment (FOO=bar) is kept too, so rules can see shell variables
         tool, args, k = _normalise(words) if words else ("", (), 0)
         first = words[0] if words else None
         last = words[-1] if words else None
@@ -380,7 +378,7 @@ class _Builder:
                             w = words[k + 1 + idx + 1]
                             inner_off = w.start + (1 if w.raw[:1] in "'\"" else 0)
                             loc = self.locate
-                            sub = parse_script(w.value, lambda o, base=inner_off: loc(base + o), self.nested + 1)
+                            sub = parse_script(w.value, lambda o, base=inner_off, loc=loc: loc(base + o), self.nested + 1)
                             self.out.extend(sub)
                         break
                     if v == "-o":

@@ -6,7 +6,7 @@ Adding a format means adding a module and a line to :data:`FORMATS`; the CLI doe
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
+from typing import Callable, Dict, NamedTuple, Optional, Sequence
 
 __all__ = ["FORMATS", "ReportContext", "get_formatter"]
 

@@ -8,7 +8,6 @@ installed metadata, the built-in modules are imported directly.
 
 from __future__ import annotations
 
-import sys
 from typing import Dict, List, Tuple
 
 from ._base import Rule

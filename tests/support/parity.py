@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
 from dockerlint_py.errors import DockerfileParseError
 from dockerlint_py.model.dockerfile import decode_source, parse_dockerfile
