@@ -1,0 +1,187 @@
+"""``pyproject.toml``: PEP 621 dependencies and extras, PEP 735 dependency groups (with
+``include-group``), Poetry (main and group dependencies, caret/tilde constraints) and PDM
+development groups.
+
+Requirements are grouped: ``""`` holds the main dependencies; ``extra:<name>`` the PEP 621
+optional dependencies; ``group:<name>`` PEP 735 / Poetry / PDM groups (Poetry's legacy
+``dev-dependencies`` are ``group:dev``). Build requirements (``[build-system]``) are not
+installed into the image by an install command and are not listed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import Manifest, ManifestProblem, Origin, Req, canonical, load_toml_text, locate, parse_requirement_string, table_line, toml_error_line
+
+__all__ = ["parse_pyproject", "poetry_constraint"]
+
+
+def poetry_constraint(text: str) -> Tuple[str, Optional[str]]:
+    """A Poetry version constraint -> (PEP 440 specifier, exact version or None).
+
+    ``1.2.3`` and ``==1.2.3`` are exact; ``^1.2`` is ``>=1.2,<2.0``; ``~1.2`` is ``>=1.2,<1.3``;
+    ``*`` is any version."""
+    text = (text or "").strip()
+    if text in ("", "*"):
+        return "", None
+    parts = [p.strip() for p in re.split(r",|\s+(?=[<>=!~^])", text) if p.strip()]
+    if "||" in text or " or " in text:
+        return text, None
+    out: List[str] = []
+    exact: Optional[str] = None
+    for p in parts:
+        if p.startswith("^"):
+            v = p[1:]
+            nums = v.split(".")
+            major = [int(x) if x.isdigit() else 0 for x in nums]
+            idx = next((i for i, x in enumerate(major) if x != 0), len(major) - 1)
+            upper = major[: idx + 1]
+            upper[-1] += 1
+            out.append(f">={v},<{'.'.join(map(str, upper))}")
+        elif p.startswith("~") and not p.startswith("~="):
+            v = p[1:]
+            nums = [int(x) if x.isdigit() else 0 for x in v.split(".")]
+            upper = nums[:2] if len(nums) >= 2 else nums[:1]
+            upper[-1] += 1
+            out.append(f">={v},<{'.'.join(map(str, upper))}")
+        elif re.match(r"^\d", p):
+            if "*" in p:
+                out.append("==" + p)
+            else:
+                out.append("==" + p)
+                exact = p
+        else:
+            out.append(p)
+    if len(parts) == 1 and parts[0].startswith(("==", "===")) and "*" not in parts[0]:
+        exact = parts[0].lstrip("=")
+    return ",".join(out), exact if len(parts) == 1 else None
+
+
+def _pep508_list(items: Any, lines: List[str], path: str, group: str, start: int, problems: List[ManifestProblem], where: str) -> List[Req]:
+    out: List[Req] = []
+    if not isinstance(items, list):
+        problems.append(ManifestProblem(path, start + 1 if start >= 0 else None, f"{where} must be an array of requirement strings"))
+        return out
+    cursor = max(start, 0)
+    for item in items:
+        if isinstance(item, dict) and "include-group" in item:
+            continue
+        if not isinstance(item, str):
+            problems.append(ManifestProblem(path, cursor + 1, f"{where}: expected a requirement string, got {type(item).__name__}"))
+            continue
+        line, col = locate(lines, item, cursor)
+        cursor = line - 1
+        req, err = parse_requirement_string(item, Origin(path, line, col, col + len(item)), group)
+        if req is None:
+            problems.append(ManifestProblem(path, line, f"{where}: {err}"))
+        else:
+            out.append(req)
+    return out
+
+
+def _poetry_table(table: Any, lines: List[str], path: str, group: str, header: str, problems: List[ManifestProblem]) -> List[Req]:
+    out: List[Req] = []
+    if not isinstance(table, dict):
+        return out
+    start = table_line(lines, header)
+    for name, value in table.items():
+        if canonical(name) == "python":
+            continue
+        line, col = _key_line(lines, name, start)
+        origin = Origin(path, line, col, col + len(name))
+        entries = value if isinstance(value, list) else [value]
+        for v in entries:
+            if isinstance(v, str):
+                spec, exact = poetry_constraint(v)
+                out.append(Req(canonical(name), spec, (), None, origin, group=group, text=f"{name} = {v!r}", locked_version=None))
+            elif isinstance(v, dict):
+                spec, _ = poetry_constraint(str(v.get("version", "")))
+                extras = tuple(sorted(str(e) for e in v.get("extras", ()) or ()))
+                marker = v.get("markers")
+                url = None
+                for k in ("git", "path", "url", "file"):
+                    if k in v:
+                        url = ("git+" + str(v[k]) + ("@" + str(v.get("rev") or v.get("tag") or v.get("branch")) if any(x in v for x in ("rev", "tag", "branch")) else "")) if k == "git" else str(v[k])
+                opt_group = group
+                if v.get("optional"):
+                    opt_group = "optional"
+                out.append(Req(canonical(name), spec, extras, marker, origin, url=url, group=opt_group, text=f"{name} = {v!r}", editable=bool(v.get("develop"))))
+            else:
+                problems.append(ManifestProblem(path, line, f"[{header}] {name}: unsupported value {v!r}"))
+    return out
+
+
+def _key_line(lines: List[str], key: str, start: int) -> Tuple[int, int]:
+    pat = re.compile(r'^\s*["\']?' + re.escape(key) + r'["\']?\s*=')
+    for i in range(max(start, 0), len(lines)):
+        if i > start and lines[i].lstrip().startswith("[") and start >= 0:
+            break
+        if pat.match(lines[i]):
+            return i + 1, len(lines[i]) - len(lines[i].lstrip()) + 1
+    return (start + 1 if start >= 0 else 1), 1
+
+
+def parse_pyproject(text: str, path: str) -> Manifest:
+    problems: List[ManifestProblem] = []
+    try:
+        data = load_toml_text(text)
+    except Exception as exc:  # tomllib.TOMLDecodeError; keep tomllib import lazy
+        return Manifest(path, "pyproject", (), {}, problems=(ManifestProblem(path, toml_error_line(exc), f"invalid TOML: {exc}"),))
+    lines = text.splitlines()
+    reqs: List[Req] = []
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    extra: Dict[str, object] = {"name": canonical(str(project.get("name", ""))) if project.get("name") else ""}
+    start = table_line(lines, "project")
+    if "dependencies" in project:
+        dstart = max(start, 0)
+        line, _ = locate(lines, "dependencies", dstart)
+        reqs += _pep508_list(project["dependencies"], lines, path, "", line - 1, problems, "[project] dependencies")
+    opt = project.get("optional-dependencies") or {}
+    if isinstance(opt, dict):
+        ostart = table_line(lines, "project.optional-dependencies")
+        for name, items in opt.items():
+            line, _ = _key_line(lines, name, ostart) if ostart >= 0 else locate(lines, name, max(start, 0))
+            reqs += _pep508_list(items, lines, path, "extra:" + canonical(name), line - 1, problems, f"optional-dependencies.{name}")
+    groups = data.get("dependency-groups") or {}
+    if isinstance(groups, dict):
+        gstart = table_line(lines, "dependency-groups")
+        for name, items in groups.items():
+            line, _ = _key_line(lines, name, gstart)
+            reqs += _pep508_list(items, lines, path, "group:" + canonical(name), line - 1, problems, f"dependency-groups.{name}")
+        extra["group_includes"] = {
+            canonical(n): [canonical(str(i["include-group"])) for i in items if isinstance(i, dict) and "include-group" in i]
+            for n, items in groups.items()
+            if isinstance(items, list)
+        }
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else None
+    if poetry is not None:
+        if not extra["name"] and poetry.get("name"):
+            extra["name"] = canonical(str(poetry["name"]))
+        extra["poetry"] = True
+        reqs += _poetry_table(poetry.get("dependencies"), lines, path, "", "tool.poetry.dependencies", problems)
+        reqs += _poetry_table(poetry.get("dev-dependencies"), lines, path, "group:dev", "tool.poetry.dev-dependencies", problems)
+        pgroups = poetry.get("group") or {}
+        if isinstance(pgroups, dict):
+            for gname, g in pgroups.items():
+                if isinstance(g, dict):
+                    reqs += _poetry_table(g.get("dependencies"), lines, path, "group:" + canonical(gname), f"tool.poetry.group.{gname}.dependencies", problems)
+        pextras = poetry.get("extras") or {}
+        if isinstance(pextras, dict):
+            extra["poetry_extras"] = {canonical(k): [canonical(x) for x in v] for k, v in pextras.items() if isinstance(v, list)}
+    pdm = tool.get("pdm") if isinstance(tool.get("pdm"), dict) else None
+    if pdm is not None:
+        extra["pdm"] = True
+        dev = pdm.get("dev-dependencies") or {}
+        if isinstance(dev, dict):
+            dstart = table_line(lines, "tool.pdm.dev-dependencies")
+            for name, items in dev.items():
+                line, _ = _key_line(lines, name, dstart)
+                reqs += _pep508_list(items, lines, path, "group:" + canonical(name), line - 1, problems, f"tool.pdm.dev-dependencies.{name}")
+    uvt = tool.get("uv") if isinstance(tool.get("uv"), dict) else None
+    if uvt is not None and isinstance(uvt.get("dev-dependencies"), list):
+        line, _ = locate(lines, "dev-dependencies", max(table_line(lines, "tool.uv"), 0))
+        reqs += _pep508_list(uvt["dev-dependencies"], lines, path, "group:dev", line - 1, problems, "tool.uv.dev-dependencies")
+    return Manifest(path, "pyproject", tuple(reqs), {}, problems=tuple(problems), extra=extra)

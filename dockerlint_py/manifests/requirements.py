@@ -1,0 +1,235 @@
+"""pip requirements files: the full syntax pip accepts, with line numbers.
+
+Handled: comments (``#`` at line start or after whitespace), backslash continuations, ``-r``/
+``--requirement`` and ``-c``/``--constraint`` (relative to the including file; include cycles and
+files outside the project are reported, not followed), ``-e``/``--editable``, URLs, VCS
+references, local paths and wheel files, ``--hash`` and other per-line options, file-level
+options (``--only-binary``, ``--index-url``...), ``${VAR}`` references (kept as written unless a
+value is given), extras and environment markers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Dict, List, Mapping, Optional, Set, Tuple
+
+from . import Manifest, ManifestProblem, Origin, Req, canonical, parse_requirement_string, read_text
+
+__all__ = ["parse_requirements_file", "parse_requirements_text", "FILE_OPTIONS"]
+
+_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+_ENV_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9_.\-]+(?:\[[^\]]*\])?)")
+# Options that take a value (long and short spellings); the value may follow `=` or a space.
+FILE_OPTIONS = {
+    "-i": "index-url", "--index-url": "index-url", "--extra-index-url": "extra-index-url",
+    "--no-index": None, "-f": "find-links", "--find-links": "find-links",
+    "--only-binary": "only-binary", "--no-binary": "no-binary", "--prefer-binary": None,
+    "--require-hashes": None, "--pre": None, "--trusted-host": "trusted-host",
+    "--use-feature": "use-feature", "-Z": None, "--always-unzip": None,
+}
+_PER_LINE_VALUE = {"--hash", "--config-settings", "-C", "--global-option", "--install-option"}
+_URL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|(?:git|hg|svn|bzr)\+|file:)", re.I)
+
+
+def _logical_lines(text: str) -> List[Tuple[int, str]]:
+    """[(first physical line, joined text)] with continuations joined and comments removed."""
+    out: List[Tuple[int, str]] = []
+    buf: List[str] = []
+    start = 0
+    for i, raw in enumerate(text.splitlines(), 1):
+        line = raw
+        if not buf:
+            start = i
+        # pip strips comments before joining continuations only on the joined line; a `#` that
+        # starts a comment hides a trailing backslash, as pip's regex does on the joined line.
+        if line.endswith("\\") and not _COMMENT_RE.search(line[:-1]):
+            buf.append(line[:-1])
+            continue
+        buf.append(line)
+        joined = "".join(buf)
+        buf = []
+        joined = _COMMENT_RE.sub("", joined).strip()
+        if joined:
+            out.append((start, joined))
+    if buf:
+        joined = _COMMENT_RE.sub("", "".join(buf)).strip()
+        if joined:
+            out.append((start, joined))
+    return out
+
+
+def _split_options(line: str) -> Tuple[str, List[Tuple[str, str]]]:
+    """Split ``req --hash=sha256:x --config-settings k=v`` into the requirement and its options."""
+    parts = re.split(r"\s+(?=--?[A-Za-z])", line)
+    head = parts[0]
+    opts: List[Tuple[str, str]] = []
+    for p in parts[1:]:
+        if "=" in p.split(" ", 1)[0]:
+            k, v = p.split("=", 1)
+        elif " " in p:
+            k, v = p.split(" ", 1)
+        else:
+            k, v = p, ""
+        opts.append((k.strip(), v.strip()))
+    return head, opts
+
+
+def _name_from_url(url: str) -> str:
+    m = _EGG_RE.search(url)
+    if m:
+        return canonical(m.group(1).split("[", 1)[0])
+    base = url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    if base.endswith(".whl"):
+        return canonical(base.split("-", 1)[0])
+    return ""
+
+
+def direct_reference(text: str, origin: Origin, editable: bool = False, group: str = "") -> Req:
+    """A URL, VCS reference, local path or wheel file given as a requirement."""
+    name = _name_from_url(text)
+    extras: Tuple[str, ...] = ()
+    m = re.search(r"\[([^\]]*)\]$", text.split("#", 1)[0])
+    url = text
+    if m and not _URL_RE.match(text):
+        extras = tuple(sorted(e.strip() for e in m.group(1).split(",") if e.strip()))
+        url = text[: m.start()]
+    return Req(name, "", extras, None, origin, url=url, editable=editable, group=group, text=text)
+
+
+def looks_like_path(text: str) -> bool:
+    return text in (".", "..") or text.startswith(("./", "../", "/", "~")) or text.endswith((".whl", ".tar.gz", ".zip")) or os.sep in text
+
+
+def parse_requirement_line(spec: str, origin: Origin, editable: bool = False, group: str = "") -> Tuple[Optional[Req], Optional[str]]:
+    """One requirement as written on a line or a command line."""
+    spec = spec.strip()
+    if editable or _URL_RE.match(spec) or looks_like_path(spec.split(";", 1)[0].strip()):
+        if " @ " in spec and not editable:
+            return parse_requirement_string(spec, origin, group)
+        return direct_reference(spec.split(";", 1)[0].strip() if not _URL_RE.match(spec) else spec, origin, editable, group), None
+    return parse_requirement_string(spec, origin, group)
+
+
+def parse_requirements_text(
+    text: str,
+    path: str,
+    *,
+    env: Optional[Mapping[str, str]] = None,
+    resolve_include=None,
+    _stack: Optional[Set[str]] = None,
+) -> Manifest:
+    """Parse requirements text. ``resolve_include(name, including_path)`` returns
+    ``(real_path, shown_path)`` or ``(None, reason)`` for ``-r``/``-c`` targets."""
+    reqs: List[Req] = []
+    constraints: List[Req] = []
+    problems: List[ManifestProblem] = []
+    options: Dict[str, Tuple[str, ...]] = {}
+    includes: List[str] = []
+    stack = set(_stack or ()) | {path}
+    raw_lines = text.splitlines()
+
+    def add_option(key: str, value: str) -> None:
+        options[key] = options.get(key, ()) + ((value,) if value else ("",))
+
+    for lineno, line in _logical_lines(text):
+        if env is not None:
+            line = _ENV_RE.sub(lambda m: env.get(m.group(1), m.group(0)), line)
+        col = 1
+        physical = raw_lines[lineno - 1] if lineno - 1 < len(raw_lines) else ""
+        col = len(physical) - len(physical.lstrip()) + 1
+        origin = Origin(path, lineno, col, len(physical.rstrip()) + 1)
+        if line.startswith("-"):
+            m = re.match(r"^(--?[A-Za-z][A-Za-z0-9-]*)(?:[ =]\s*(.*))?$", line)
+            if not m:
+                problems.append(ManifestProblem(path, lineno, f"cannot parse option line {line!r}"))
+                continue
+            opt, value = m.group(1), (m.group(2) or "").strip()
+            if opt in ("-r", "--requirement", "-c", "--constraint"):
+                if not value:
+                    problems.append(ManifestProblem(path, lineno, f"{opt} needs a file name"))
+                    continue
+                if resolve_include is None:
+                    continue
+                real, shown = resolve_include(value, path)
+                if real is None:
+                    kind = "remote" if _URL_RE.match(value) else "outside" if "outside" in (shown or "") else "missing"
+                    problems.append(ManifestProblem(path, lineno, f"{opt} {value}: {shown}", kind))
+                    if kind == "remote" and opt in ("-c", "--constraint"):
+                        add_option("remote-constraints", value)
+                    continue
+                if shown in stack:
+                    problems.append(ManifestProblem(path, lineno, f"include cycle: {shown} is already being read ({' -> '.join(sorted(stack))})", "cycle"))
+                    continue
+                includes.append(shown)
+                sub_text, reason = read_text(real)
+                if sub_text is None:
+                    problems.append(ManifestProblem(path, lineno, f"{opt} {value}: {reason}", "missing" if reason and "No such file" in reason else "malformed"))
+                    continue
+                sub = parse_requirements_text(sub_text, shown, env=env, resolve_include=resolve_include, _stack=stack)
+                problems.extend(sub.problems)
+                includes.extend(sub.includes)
+                if opt in ("-c", "--constraint"):
+                    constraints.extend(sub.requirements)
+                    constraints.extend(sub.constraints)
+                else:
+                    reqs.extend(sub.requirements)
+                    constraints.extend(sub.constraints)
+                    for k, v in sub.options.items():
+                        options[k] = options.get(k, ()) + v
+                continue
+            if opt in ("-e", "--editable"):
+                if not value:
+                    problems.append(ManifestProblem(path, lineno, "-e needs a path or URL"))
+                    continue
+                req, err = parse_requirement_line(value, origin, editable=True)
+                if req is not None:
+                    reqs.append(req)
+                continue
+            if opt in FILE_OPTIONS:
+                key = FILE_OPTIONS[opt] or opt.lstrip("-")
+                add_option(key, value)
+                continue
+            problems.append(ManifestProblem(path, lineno, f"unknown pip option {opt!r}"))
+            continue
+        head, line_opts = _split_options(line)
+        hashes = tuple(v for k, v in line_opts if k == "--hash")
+        unknown = [k for k, _ in line_opts if k not in _PER_LINE_VALUE]
+        if unknown:
+            problems.append(ManifestProblem(path, lineno, f"unknown per-requirement option {unknown[0]!r}"))
+        req, err = parse_requirement_line(head, origin)
+        if req is None:
+            problems.append(ManifestProblem(path, lineno, err or "invalid requirement"))
+            continue
+        if hashes:
+            req = req._replace(hashes=hashes)
+        reqs.append(req)
+    return Manifest(path, "requirements", tuple(reqs), options, tuple(constraints), tuple(problems), tuple(includes))
+
+
+def parse_requirements_file(path: str, *, shown: Optional[str] = None, root: Optional[str] = None, env: Optional[Mapping[str, str]] = None) -> Manifest:
+    """Parse a requirements file on disk; includes are resolved relative to it, within ``root``."""
+    shown = shown or path
+    text, reason = read_text(path)
+    if text is None:
+        return Manifest(shown, "requirements", (), {}, problems=(ManifestProblem(shown, None, reason or "cannot read"),))
+    base_real = os.path.dirname(os.path.abspath(path))
+    base_shown = os.path.dirname(shown)
+    limit = os.path.abspath(root) if root else None
+    shown_to_real = {shown: os.path.abspath(path)}
+
+    def resolve_include(name: str, including: str):
+        if _URL_RE.match(name):
+            return None, "remote requirement files are not fetched (no network)"
+        inc_real = shown_to_real.get(including, os.path.join(base_real, os.path.basename(including)))
+        real = os.path.normpath(os.path.join(os.path.dirname(inc_real), name))
+        shown_inc = os.path.normpath(os.path.join(os.path.dirname(including) if including != shown else base_shown, name)).replace(os.sep, "/")
+        if limit and os.path.commonpath([limit, real]) != limit:
+            return None, f"points outside the build context ({limit}); not followed"
+        if not os.path.exists(real):
+            return None, "No such file in the build context"
+        shown_to_real[shown_inc] = real
+        return real, shown_inc
+
+    return parse_requirements_text(text, shown, env=env, resolve_include=resolve_include)
