@@ -10,7 +10,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ..model.image import ImageRef
 
-__all__ = ["BaseFacts", "ImageInfo", "base_image_facts", "image_info", "channel_words", "load_toml"]
+__all__ = ["BaseFacts", "ImageInfo", "base_image_facts", "image_info", "channel_words", "load_toml", "distro_python", "floating_python"]
 
 
 def load_toml(name: str) -> Dict[str, Any]:
@@ -65,6 +65,7 @@ class _BaseImages:
         self.meta = data["meta"]
         self.channel_words = frozenset(data["meta"].get("channel_words", ()))
         self.official = frozenset(data["meta"].get("official_images", ()))
+        self.distro_python: Dict[str, str] = dict(data.get("distro_python", {}))
         self.by_name: Dict[str, ImageInfo] = {}
         for entry in data["image"]:
             variants = tuple((re.compile(v["tag"]), v) for v in entry.get("variant", ()))
@@ -93,6 +94,24 @@ def _db() -> _BaseImages:
 
 def channel_words() -> frozenset:
     return _db().channel_words
+
+
+def distro_python(distro: Optional[str], release: Optional[str]) -> Optional[str]:
+    """The python3 version a distro release ships, when known (``("debian", "bookworm")``)."""
+    if not distro or not release:
+        return None
+    table = _db().distro_python
+    key = f"{distro}:{release}"
+    if key in table:
+        return table[key]
+    short = ".".join(release.split(".")[:2])
+    return table.get(f"{distro}:{short}")
+
+
+def floating_python(ref: ImageRef) -> Optional[str]:
+    """The Python minor a floating tag of an image (``python:alpine``) pointed at when reviewed."""
+    info = image_info(ref)
+    return info.floating_python if info else None
 
 
 def is_official_image(ref: ImageRef) -> bool:

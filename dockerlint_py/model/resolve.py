@@ -28,6 +28,7 @@ class BuildOptions(NamedTuple):
     build_args: Mapping[str, str] = {}
     target: Optional[str] = None
     arch: str = "x86_64"
+    context: Optional[str] = None  # build context directory on the host (default: the Dockerfile's)
 
 
 class CopySource(NamedTuple):
@@ -188,6 +189,18 @@ class DockerfileModel:
         self.global_args = global_args
         self.options = options
         self.target = target
+        self._plan = None
+
+    @property
+    def plan(self):
+        """The per-stage :class:`~dockerlint_py.model.plan.InstallPlan` (built on first use)."""
+        if self._plan is None:
+            from .context import BuildContext
+            from .plan import build_plan
+
+            ctx = BuildContext(self.options.context, True, self.path) if self.options.context else None
+            self._plan = build_plan(self, ctx)
+        return self._plan
 
     @property
     def instructions(self) -> Tuple[Instruction, ...]:

@@ -138,6 +138,14 @@ def _lex(s: str) -> List[_Tok]:
             j = s.find("\n", i)
             i = n if j < 0 else j
             continue
+        if ch not in _SPECIAL_START:  # fast path: an ordinary word
+            start = i
+            word, i, quoted = _read_word(s, i)
+            if i == start:
+                i += 1
+                continue
+            toks.append(_Tok("word", word, start, i, quoted, s[start:i]))
+            continue
         # redirections: [n]> >> < <> >& <& >| and heredocs <<, <<-, here-strings <<<
         m = _REDIR_RE.match(s, i)
         if m:
@@ -157,14 +165,11 @@ def _lex(s: str) -> List[_Tok]:
                 continue
             _, i, _ = _read_word(s, i)  # the redirection target
             continue
-        matched = False
-        for op in _OPS:
-            if s.startswith(op, i):
-                toks.append(_Tok("op", op, i, i + len(op), False, op))
-                i += len(op)
-                matched = True
-                break
-        if matched:
+        m = _OP_RE.match(s, i)
+        if m:
+            op = m.group()
+            toks.append(_Tok("op", op, i, i + len(op), False, op))
+            i += len(op)
             continue
         start = i
         word, i, quoted = _read_word(s, i)
@@ -175,6 +180,8 @@ def _lex(s: str) -> List[_Tok]:
     return toks
 
 
+_SPECIAL_START = frozenset("&|;()<>0123456789")
+_OP_RE = re.compile("|".join(re.escape(op) for op in _OPS if op != "\n"))
 _REDIR_RE = re.compile(r"(\d*)(<<<|<<-|<<|>>|>&|<&|<>|>\||>|<)")
 
 
@@ -190,12 +197,21 @@ def _skip_heredocs(s: str, i: int, docs: List[Tuple[str, bool]]) -> int:
     return i
 
 
+_PLAIN_RE = re.compile(r"[^\s;&|()<>\\'\"$`]+")
+_DQ_PLAIN_RE = re.compile(r'[^"\\$`]+')
+
+
 def _read_word(s: str, i: int) -> Tuple[str, int, bool]:
     """Read one shell word starting at ``i``: (value, end, quoted)."""
     n = len(s)
     out: List[str] = []
     quoted = False
     while i < n:
+        m = _PLAIN_RE.match(s, i)
+        if m:  # fast path: a run of ordinary characters
+            out.append(m.group())
+            i = m.end()
+            continue
         ch = s[i]
         if ch in " \t\r\n;&|()<>":
             break
@@ -221,6 +237,11 @@ def _read_word(s: str, i: int) -> Tuple[str, int, bool]:
             quoted = True
             i += 1
             while i < n and s[i] != '"':
+                m = _DQ_PLAIN_RE.match(s, i)
+                if m:
+                    out.append(m.group())
+                    i = m.end()
+                    continue
                 c = s[i]
                 if c == "\\" and i + 1 < n and s[i + 1] in '"\\$`\n':
                     if s[i + 1] != "\n":
