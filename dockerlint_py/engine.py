@@ -29,6 +29,7 @@ class LintOptions(NamedTuple):
     use_config: bool = True
     config_file: Optional[str] = None
     force_exclude: bool = False
+    context: Optional[str] = None  # build context directory (default: the Dockerfile's)
 
 
 class FileError(NamedTuple):
@@ -134,7 +135,7 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
         parsed = parse_dockerfile(text, shown)
     except DockerlintError as exc:
         return FileResult(shown, [], [FileError(shown, exc.line, exc.message, "parse")])
-    model = resolve(parsed, BuildOptions(eff.build_args, options.target, options.arch))
+    model = resolve(parsed, BuildOptions(eff.build_args, options.target, options.arch, options.context))
     suppressions = Suppressions(parsed)
     findings: List[Finding] = []
     errors: List[FileError] = []
@@ -147,13 +148,16 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
             errors.append(FileError(shown, None, f"internal error in rule {code} ({rule.name}): {type(exc).__name__}: {exc}", "internal"))
             continue
         for hit in hits:
-            if suppressions.suppressed(code, hit.line):
+            if hit.path is not None and hit.path != shown:
+                if suppressions.suppressed_in_manifest(code, hit.path, hit.line, hit.anchor):
+                    continue
+            elif suppressions.suppressed(code, hit.line):
                 continue
             if any(code.startswith(p) or p == "ALL" for p in eff.per_file_ignores):
                 continue
             severity = eff.severity.get(code, rule.severity)
             findings.append(
-                Finding(shown, hit.line, hit.column, hit.end_line, hit.end_column, code, rule.name, severity, hit.message, hit.related, hit.fix)
+                Finding(hit.path or shown, hit.line, hit.column, hit.end_line, hit.end_column, code, rule.name, severity, hit.message, hit.related, hit.fix)
             )
     findings.sort(key=Finding.sort_key)
     return FileResult(shown, findings, errors)

@@ -54,6 +54,8 @@ class Hit(NamedTuple):
     message: str
     related: Tuple[Related, ...] = ()
     fix: Optional[Fix] = None
+    path: Optional[str] = None  # another file (a manifest); None = the Dockerfile
+    anchor: Optional[int] = None  # Dockerfile line whose suppression comments apply (manifest hits)
 
 
 class Finding(NamedTuple):

@@ -11,7 +11,7 @@ Codes may be prefixes (``DKL4``) or ``ALL``.
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, NamedTuple, Set, Tuple
+from typing import Iterable, List, NamedTuple, Optional, Set, Tuple
 
 __all__ = ["Suppressions", "parse_pragma", "trailing_ignores"]
 
@@ -67,6 +67,21 @@ class Suppressions:
                 p = parse_pragma(s[1:])
                 if p is not None and p.is_global:
                     self.global_codes.update(p.codes)
+
+    def suppressed_in_manifest(self, code: str, path: str, line: int, anchor: Optional[int]) -> bool:
+        """A finding located in a manifest: a trailing ``# dockerlint: ignore=`` on its line,
+        the Dockerfile's global ignores, or a pragma above the instruction that installs it."""
+        if _matches(code, self.global_codes):
+            return True
+        if anchor is not None and self.suppressed(code, anchor):
+            return True
+        from .manifests import read_text
+
+        text, _ = read_text(path)
+        if text is None:
+            return False
+        lines = text.splitlines()
+        return 0 < line <= len(lines) and _matches(code, trailing_ignores(lines[line - 1]))
 
     def suppressed(self, code: str, line: int) -> bool:
         if _matches(code, self.global_codes):

@@ -15,12 +15,21 @@ def test_doc_examples(code):
     bad = doc_examples(rule, "Bad")
     good = doc_examples(rule, "Good")
     assert bad and good, f"{code} needs ## Bad and ## Good examples"
-    for lang, text in bad:
+    for text, files in _projects(bad):
+        assert any(f.code == code for f in lint(text, select=[code], files=files)), f"{code}: Bad example does not trigger:\n{text}"
+    for text, files in _projects(good):
+        assert not [f for f in lint(text, select=[code], files=files) if f.code == code], f"{code}: Good example triggers:\n{text}"
+
+
+def _projects(blocks):
+    """Group doc blocks: each ```dockerfile block plus the file blocks (```requirements.txt) after it."""
+    out = []
+    for lang, text in blocks:
         if lang == "dockerfile":
-            assert any(f.code == code for f in lint(text, select=[code])), f"{code}: Bad example does not trigger:\n{text}"
-    for lang, text in good:
-        if lang == "dockerfile":
-            assert not [f for f in lint(text, select=[code]) if f.code == code], f"{code}: Good example triggers:\n{text}"
+            out.append([text, {}])  # always an isolated build context
+        elif out and ("." in lang or lang in ("Pipfile",)):
+            out[-1][1] = dict(out[-1][1] or {}, **{lang: text})
+    return out
 
 
 def test_registry_invariants():

@@ -33,8 +33,12 @@ def _cases():
 
 @pytest.mark.parametrize("code, case", list(_cases()))
 def test_fixture(code, case):
-    findings = lint(case["dockerfile"], select=[code], build_args=case.get("build_args"), target=case.get("target"))
-    got = [[f.line, f.column] for f in findings if f.code == code]
+    findings = lint(
+        case["dockerfile"], select=[code], build_args=case.get("build_args"), target=case.get("target"),
+        files=case.get("files"), arch=case.get("arch", "x86_64"),
+    )
+    # [line, column] for findings in the Dockerfile, [file, line, column] for findings in a manifest
+    got = [[f.line, f.column] if f.path == "Dockerfile" else [f.path, f.line, f.column] for f in findings if f.code == code]
     assert got == case["expect"]
 
 

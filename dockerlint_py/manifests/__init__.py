@@ -136,6 +136,9 @@ def manifest_kind(path: str) -> Optional[str]:
         return "pylock"
     if _REQ_NAME_RE.match(base):
         return "requirements"
+    parent = os.path.basename(os.path.dirname(path.replace("\\", "/")))
+    if base.endswith((".txt", ".in")) and parent.lower().startswith("requirements"):
+        return "requirements"  # requirements/prod.txt
     return None
 
 
@@ -232,9 +235,13 @@ def load_toml_text(text: str):
     return tomllib.loads(text)
 
 
-def toml_error_line(exc: Exception) -> Optional[int]:
+def toml_error_line(exc: Exception, text: str = "") -> Optional[int]:
     m = re.search(r"line (\d+)", str(exc))
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    if "end of document" in str(exc) and text:
+        return text.count("\n") + (0 if text.endswith("\n") else 1) or 1
+    return None
 
 
 def parse_requirement_string(text: str, origin: Origin, group: str = "") -> Tuple[Optional[Req], Optional[str]]:

@@ -85,7 +85,7 @@ def parse_toml_lock(text: str, path: str, kind: str) -> Manifest:
     try:
         data = load_toml_text(text)
     except Exception as exc:
-        return Manifest(path, kind, (), {}, problems=(ManifestProblem(path, toml_error_line(exc), f"invalid TOML: {exc}"),))
+        return Manifest(path, kind, (), {}, problems=(ManifestProblem(path, toml_error_line(exc, text), f"invalid TOML: {exc}"),))
     entries = data.get("packages" if kind == "pylock" else "package") or []
     if not isinstance(entries, list):
         return Manifest(path, kind, (), {}, problems=(ManifestProblem(path, None, "no [[package]] array"),))
@@ -161,7 +161,7 @@ def parse_pipfile(text: str, path: str) -> Manifest:
     try:
         data = load_toml_text(text)
     except Exception as exc:
-        return Manifest(path, "Pipfile", (), {}, problems=(ManifestProblem(path, toml_error_line(exc), f"invalid TOML: {exc}"),))
+        return Manifest(path, "Pipfile", (), {}, problems=(ManifestProblem(path, toml_error_line(exc, text), f"invalid TOML: {exc}"),))
     from .pyproject import _key_line
     from . import table_line
 

@@ -128,7 +128,7 @@ def parse_pyproject(text: str, path: str) -> Manifest:
     try:
         data = load_toml_text(text)
     except Exception as exc:  # tomllib.TOMLDecodeError; keep tomllib import lazy
-        return Manifest(path, "pyproject", (), {}, problems=(ManifestProblem(path, toml_error_line(exc), f"invalid TOML: {exc}"),))
+        return Manifest(path, "pyproject", (), {}, problems=(ManifestProblem(path, toml_error_line(exc, text), f"invalid TOML: {exc}"),))
     lines = text.splitlines()
     reqs: List[Req] = []
     project = data.get("project") if isinstance(data.get("project"), dict) else {}

@@ -492,10 +492,9 @@ class _Builder:
         for src in srcs:
             matches = self.ctx.resolve(src)
             if not matches:
-                base = posixpath.basename(src.rstrip("/"))
                 from ..manifests import is_manifest_name
 
-                if is_manifest_name(base) and not any(ch in src for ch in "*?["):
+                if is_manifest_name(src.rstrip("/")) and not any(ch in src for ch in "*?["):
                     self.plan.missing.append(MissingManifest(ins, src, "not found in the build context (or excluded by .dockerignore)"))
                 continue
             for host, rel, root in matches:

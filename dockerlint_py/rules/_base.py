@@ -89,7 +89,7 @@ def _section(doc: str, title: str) -> str:
     return "\n".join(out).strip()
 
 
-_FENCE_RE = re.compile(r"```(\w+)?[^\n]*\n(.*?)```", re.S)
+_FENCE_RE = re.compile(r"```([\w.\-]+)?[^\n]*\n(.*?)```", re.S)
 
 
 def doc_examples(rule: Rule, section: str) -> List[Tuple[str, str]]:
