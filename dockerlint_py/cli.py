@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence
 from . import __version__
 from .exitcodes import ERROR, FINDINGS, SUCCESS
 
-SUBCOMMANDS = ("check", "rules", "rule")
+SUBCOMMANDS = ("check", "rules", "rule", "inspect")
 
 
 def _split_codes(values: Optional[List[str]]) -> Optional[tuple]:
@@ -58,6 +58,15 @@ def _build_parser():
     check.add_argument("--config", metavar="FILE", help="use this configuration file instead of searching for one")
     check.add_argument("--no-config", action="store_true", help="ignore configuration files")
     check.add_argument("--force-exclude", action="store_true", help="apply configured excludes to paths given explicitly (for pre-commit)")
+    check.add_argument("--context", metavar="DIR", help="the build context (default: each Dockerfile's directory)")
+
+    insp = sub.add_parser("inspect", help="print what dockerlint understood: stages, base images, install plan")
+    insp.add_argument("paths", nargs="*", metavar="PATH")
+    insp.add_argument("--format", choices=("text", "json"), default="text")
+    insp.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
+    insp.add_argument("--target", metavar="STAGE")
+    insp.add_argument("--target-arch", choices=("x86_64", "aarch64"), default="x86_64")
+    insp.add_argument("--context", metavar="DIR", help="the build context (default: each Dockerfile's directory)")
 
     sub.add_parser("rules", help="list the rules")
     rule = sub.add_parser("rule", help="print a rule's documentation")
@@ -124,6 +133,7 @@ def _cmd_check(args) -> int:
         use_config=not args.no_config,
         config_file=args.config,
         force_exclude=args.force_exclude,
+        context=args.context,
     )
     paths = args.paths or ["."]
     files = list(expand_paths(paths))
@@ -133,6 +143,7 @@ def _cmd_check(args) -> int:
     findings = []
     errors = []
     checked: List[str] = []
+    seen_findings = set()
     sources = {}
     for path in files:
         if path == "-":
@@ -144,7 +155,12 @@ def _cmd_check(args) -> int:
         if result.excluded:
             continue
         checked.append(result.path)
-        findings.extend(result.findings)
+        for f in result.findings:
+            key = (f.path, f.line, f.column, f.code, f.message)
+            if f.path != result.path and key in seen_findings:
+                continue  # the same manifest line, reached through another Dockerfile
+            seen_findings.add(key)
+            findings.append(f)
         errors.extend(result.errors)
         if args.show_source and result.findings and path != "-":
             try:
@@ -183,6 +199,20 @@ def _cmd_check(args) -> int:
     return SUCCESS
 
 
+def _cmd_inspect(args) -> int:
+    from .engine import LintOptions
+    from .inspect_cmd import run
+
+    pairs = []
+    for item in args.build_arg:
+        if "=" not in item:
+            print(f"dockerlint: --build-arg expects NAME=VALUE, got {item!r}", file=sys.stderr)
+            return ERROR
+        pairs.append(tuple(item.split("=", 1)))
+    options = LintOptions(build_args=tuple(pairs), target=args.target, arch=args.target_arch, context=args.context)
+    return run(args.paths, args.format, options, sys.stdout, sys.stderr)
+
+
 def _configured_threshold(files, options) -> Optional[str]:
     from .config import find_config, load_config_file
     from .errors import ConfigError
@@ -214,6 +244,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_rules(sys.stdout)
         if args.command == "rule":
             return _cmd_rule(args.code, sys.stdout)
+        if args.command == "inspect":
+            return _cmd_inspect(args)
         if args.command is None:
             args = parser.parse_args(["check"])
         return _cmd_check(args)

@@ -195,7 +195,8 @@ def parse_requirements_text(
             continue
         head, line_opts = _split_options(line)
         hashes = tuple(v for k, v in line_opts if k == "--hash")
-        unknown = [k for k, _ in line_opts if k not in _PER_LINE_VALUE]
+        # pip parses file-level options on a requirement line too (and then ignores them)
+        unknown = [k for k, _ in line_opts if k not in _PER_LINE_VALUE and k not in FILE_OPTIONS]
         if unknown:
             problems.append(ManifestProblem(path, lineno, f"unknown per-requirement option {unknown[0]!r}"))
         req, err = parse_requirement_line(head, origin)

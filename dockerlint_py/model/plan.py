@@ -317,6 +317,7 @@ class _StageState:
         self.wheel_dirs: Dict[str, Tuple[Install, ...]] = {}
         self.generated: Dict[str, Tuple[Install, ...]] = {}  # files written by `uv export -o` ...
         self.distro_python = False
+        self.unseen: Set[str] = set()  # container paths COPY put there from files we cannot see
 
     def copy(self) -> "_StageState":
         s = _StageState()
@@ -326,6 +327,7 @@ class _StageState:
         s.wheel_dirs = dict(self.wheel_dirs)
         s.generated = dict(self.generated)
         s.distro_python = self.distro_python
+        s.unseen = set(self.unseen)
         return s
 
 
@@ -492,6 +494,9 @@ class _Builder:
         for src in srcs:
             matches = self.ctx.resolve(src)
             if not matches:
+                name = posixpath.basename(src.rstrip("/"))
+                state.unseen.add(dest_abs if not dest_is_dir else posixpath.join(dest_abs, name))
+                state.unseen.add(posixpath.join(dest_abs, name))
                 from ..manifests import is_manifest_name
 
                 if is_manifest_name(src.rstrip("/")) and not any(ch in src for ch in "*?["):
@@ -616,8 +621,12 @@ class _Builder:
         origin = self._origin(cmd)
         remote_constraints = False
         wheel_sources: List[Install] = []
+        from ..manifests import manifest_kind
+
         for value in opts.get("requirement", ()):
-            m = self._read_container_manifest(stage, state, ins, value, cwd, binds, "requirements")
+            kind = manifest_kind(value)
+            kind = kind if kind in ("pyproject", "setup.cfg") else "requirements"  # uv reads these with -r
+            m = self._read_container_manifest(stage, state, ins, value, cwd, binds, kind)
             if m is None:
                 generated = state.generated.get(_abs(value, cwd))
                 if generated:
@@ -625,6 +634,10 @@ class _Builder:
                 continue
             manifests.append(m.path)
             manifests.extend(m.includes)
+            if kind != "requirements":
+                wanted = {canonical(e) for v in opts.get("extra", ()) for e in v.split(",")}
+                reqs.extend(r for r in m.requirements if r.group == "" or (r.group.startswith("extra:") and (r.group[6:] in wanted or "all-extras" in opts)))
+                continue
             reqs.extend(m.requirements)
             constraints.extend(m.constraints)
             if m.options.get("remote-constraints"):
@@ -788,6 +801,12 @@ class _Builder:
         elif pyproject is not None:
             reqs = [r for r in pyproject.requirements if _group_selected(r.group, groups, extras, all_extras)]
             packages = self._plan_packages(sp, reqs, (), opts, False, origin)
+            lock_path = posixpath.join(project, lock_name)
+            if lock_path in state.unseen or (lock is not None and lock.problems) or {"frozen", "locked", "deploy"} & set(opts):
+                # the command installs from a lock we cannot read (not in the context we see,
+                # or unparsable): versions are fixed by it, only which ones is unknown
+                packages = [p._replace(pinned_by="lock (unreadable)") if p.direct else p for p in packages]
+                lock_used = lock_path
         location = self._project_location(tool, opts, env, project)
         install = Install(ins, cmd, tool, opts, tuple(packages), tuple(manifests), location, lock_used)
         if tool.endswith("export"):
