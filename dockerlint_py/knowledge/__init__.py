@@ -43,6 +43,8 @@ class BaseFacts(NamedTuple):
     compiler: Optional[bool]
     verified: str
     source: str
+    packages: Optional[Tuple[str, ...]] = None  # OS packages the image already has
+    packages_complete: bool = False  # True: a package not in `packages` is absent
 
     def as_dict(self) -> Dict[str, Any]:
         return dict(self._asdict())
@@ -66,6 +68,7 @@ class _BaseImages:
         self.channel_words = frozenset(data["meta"].get("channel_words", ()))
         self.official = frozenset(data["meta"].get("official_images", ()))
         self.distro_python: Dict[str, str] = dict(data.get("distro_python", {}))
+        self.package_sets: Dict[str, Dict[str, Any]] = dict(data.get("package_sets", {}))
         self.by_name: Dict[str, ImageInfo] = {}
         for entry in data["image"]:
             variants = tuple((re.compile(v["tag"]), v) for v in entry.get("variant", ()))
@@ -152,5 +155,7 @@ def base_image_facts(ref: ImageRef) -> Optional[BaseFacts]:
             compiler=v.get("compiler"),
             verified=v.get("verified", "U"),
             source=info.source,
+            packages=tuple(_db().package_sets[v["packages"]]["packages"]) if v.get("packages") else None,
+            packages_complete=bool(_db().package_sets[v["packages"]].get("complete")) if v.get("packages") else False,
         )
     return None

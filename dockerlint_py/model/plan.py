@@ -59,6 +59,7 @@ class PlannedPackage(NamedTuple):
     pinned_by: Optional[str] = None  # "manifest" | "constraint" | "lock" | "hashes" | "vcs-commit"
     files: Tuple[str, ...] = ()  # distribution files listed by a lock
     tooling: bool = False  # pip/setuptools/wheel... installed inline (bootstrap)
+    prebuilt: bool = False  # installed from wheels built earlier (pip wheel -w DIR): no build here
 
     @property
     def origin(self) -> Origin:
@@ -687,7 +688,7 @@ class _Builder:
             for w in wheel_sources:
                 for p in w.packages:
                     if p.name not in names:
-                        packages.append(p)
+                        packages.append(p._replace(prebuilt=w.tool == "pip wheel"))
                         names.add(p.name)
         location = self._location(cmd, opts, env, cwd, state)
         if tool == "pip wheel":

@@ -58,6 +58,7 @@ class Stage:
         "_commands",
         "_shell",
         "_final_env",
+        "_ospkg",
     )
 
     def __init__(self, index: int, from_instruction: Instruction) -> None:
@@ -77,6 +78,7 @@ class Stage:
         self._commands: Dict[int, List[Command]] = {}
         self._shell: Dict[int, Tuple[str, ...]] = {}
         self._final_env: Dict[str, str] = {}
+        self._ospkg = None
 
     def __repr__(self) -> str:
         return f"<Stage {self.index} {self.name or ''} from {self.base_text!r}>"

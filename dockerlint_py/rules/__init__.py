@@ -15,7 +15,7 @@ from ._base import Rule
 __all__ = ["Rule", "load_rules", "ENTRY_POINT_GROUP", "BUILTIN_MODULES"]
 
 ENTRY_POINT_GROUP = "dockerlint_py.rules"
-BUILTIN_MODULES = ("dockerlint_py.rules.base_image", "dockerlint_py.rules.python_deps")
+BUILTIN_MODULES = ("dockerlint_py.rules.base_image", "dockerlint_py.rules.python_deps", "dockerlint_py.rules.musl")
 
 _CACHE: List[Tuple[Dict[str, Rule], List[str]]] = []
 

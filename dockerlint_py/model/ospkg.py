@@ -1,0 +1,146 @@
+"""OS packages per stage: what apk/apt/dnf commands install and remove, in order.
+
+A rule asks "is package X installed at this point of the stage?" (:meth:`OsPackages.has_at`)
+or "which packages remain, explicitly installed, at the end of the stage?"
+(:meth:`OsPackages.explicit_at_end`). Virtual packages (``apk add --virtual .build-deps ...``)
+group their members; ``apk del .build-deps`` removes the group together with what the members
+pulled in. ``apt-get purge --auto-remove`` (or a later ``apt-get autoremove``) removes the
+dependencies the purged packages had pulled in, which is how runtime libraries disappear.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
+
+__all__ = ["PkgEvent", "OsPackages", "os_packages"]
+
+_VERSION_SUFFIX = re.compile(r"(?:[=<>~].*)$")
+
+
+class PkgEvent(NamedTuple):
+    ins_index: int
+    cmd_index: int  # position of the command inside its RUN
+    op: str  # "add" | "del" | "autoremove"
+    manager: str  # "apk" | "apt" | "dnf"
+    names: Tuple[str, ...]
+    virtual: Optional[str]  # apk --virtual NAME
+    line: int
+    auto_remove: bool = False
+
+
+def _names(args: Tuple[str, ...], value_opts: Tuple[str, ...]) -> Tuple[List[str], Dict[str, str]]:
+    out: List[str] = []
+    opts: Dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in value_opts and i + 1 < len(args):
+            opts[a] = args[i + 1]
+            i += 2
+            continue
+        if a.startswith("-"):
+            if "=" in a:
+                k, v = a.split("=", 1)
+                opts[k] = v
+            else:
+                opts[a] = ""
+        else:
+            name = _VERSION_SUFFIX.sub("", a)
+            if name and "$" not in name:
+                out.append(name)
+        i += 1
+    return out, opts
+
+
+def _events(stage) -> List[PkgEvent]:
+    out: List[PkgEvent] = []
+    for ins in stage.instructions:
+        if ins.keyword != "RUN":
+            continue
+        for k, cmd in enumerate(stage.commands(ins)):
+            tool, args = cmd.tool, cmd.args
+            if not args:
+                continue
+            sub = args[0]
+            if tool == "apk" and sub in ("add", "del"):
+                names, opts = _names(args[1:], ("--virtual", "-t", "--repository", "-X", "--root", "-p", "--arch", "--cache-dir", "--keys-dir"))
+                virtual = opts.get("--virtual") or opts.get("-t")
+                out.append(PkgEvent(ins.index, k, "add" if sub == "add" else "del", "apk", tuple(names), virtual, cmd.line))
+            elif tool in ("apt-get", "apt", "aptitude") and sub in ("install", "remove", "purge", "autoremove"):
+                names, opts = _names(args[1:], ("-o", "-t", "--target-release", "-c"))
+                if sub == "install":
+                    out.append(PkgEvent(ins.index, k, "add", "apt", tuple(names), None, cmd.line))
+                elif sub == "autoremove":
+                    out.append(PkgEvent(ins.index, k, "autoremove", "apt", (), None, cmd.line, True))
+                else:
+                    auto = "--auto-remove" in opts or "--autoremove" in opts
+                    out.append(PkgEvent(ins.index, k, "del", "apt", tuple(names), None, cmd.line, auto))
+            elif tool in ("dnf", "yum", "microdnf", "tdnf") and sub in ("install", "remove", "erase"):
+                names, _ = _names(args[1:], ("--setopt", "--enablerepo", "--disablerepo", "--releasever"))
+                out.append(PkgEvent(ins.index, k, "add" if sub == "install" else "del", "dnf", tuple(names), None, cmd.line))
+    return out
+
+
+class OsPackages:
+    """Package events of a stage and the stages it is built FROM."""
+
+    def __init__(self, stage) -> None:
+        chain = list(reversed(stage.ancestors)) + [stage]
+        self.events: List[Tuple[int, PkgEvent]] = []  # (depth in chain, event)
+        for depth, st in enumerate(chain):
+            for e in _events(st):
+                self.events.append((depth, e))
+        self._depth = len(chain) - 1
+
+    def _replay(self, until: Optional[Tuple[int, int]]) -> Tuple[Set[str], Set[str], Dict[str, Set[str]]]:
+        """(explicit, pulled-in-by-virtual-or-auto, virtual groups) before ``until`` (ins, cmd)."""
+        explicit: Set[str] = set()
+        virtual_members: Dict[str, Set[str]] = {}
+        for depth, e in self.events:
+            if until is not None and depth == self._depth and (e.ins_index, e.cmd_index) >= until:
+                break
+            if e.op == "add":
+                if e.virtual:
+                    virtual_members.setdefault(e.virtual, set()).update(e.names)
+                else:
+                    explicit.update(e.names)
+            elif e.op == "del":
+                for n in e.names:
+                    if n in virtual_members:
+                        virtual_members.pop(n)
+                    explicit.discard(n)
+        members = set().union(*virtual_members.values()) if virtual_members else set()
+        return explicit, members, virtual_members
+
+    def installed_at(self, ins_index: int, cmd_index: int) -> FrozenSet[str]:
+        """Packages installed (explicitly or through a virtual group) before that command."""
+        explicit, members, _ = self._replay((ins_index, cmd_index))
+        return frozenset(explicit | members)
+
+    def explicit_at_end(self) -> FrozenSet[str]:
+        """Packages still installed at the end of the stage, by name, explicitly or in a group."""
+        explicit, members, _ = self._replay(None)
+        return frozenset(explicit | members)
+
+    def removed_after(self, ins_index: int, cmd_index: int) -> List[PkgEvent]:
+        """Removal events later in this stage."""
+        out = []
+        for depth, e in self.events:
+            if depth == self._depth and (e.ins_index, e.cmd_index) > (ins_index, cmd_index) and e.op in ("del", "autoremove"):
+                out.append(e)
+        return out
+
+    def added_anywhere(self) -> Set[str]:
+        return {n for _, e in self.events if e.op == "add" for n in e.names}
+
+
+def os_packages(stage) -> OsPackages:
+    cached = getattr(stage, "_ospkg", None)
+    if cached is None:
+        cached = OsPackages(stage)
+        try:
+            stage._ospkg = cached
+        except AttributeError:  # Stage uses __slots__
+            pass
+    return cached
