@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence
 from . import __version__
 from .exitcodes import ERROR, FINDINGS, SUCCESS
 
-SUBCOMMANDS = ("check", "rules", "rule", "inspect")
+SUBCOMMANDS = ("check", "rules", "rule", "inspect", "alpine-check")
 
 
 def _split_codes(values: Optional[List[str]]) -> Optional[tuple]:
@@ -67,6 +67,12 @@ def _build_parser():
     insp.add_argument("--target", metavar="STAGE")
     insp.add_argument("--target-arch", choices=("x86_64", "aarch64"), default="x86_64")
     insp.add_argument("--context", metavar="DIR", help="the build context (default: each Dockerfile's directory)")
+
+    ac = sub.add_parser("alpine-check", help="would these Python dependencies install on Alpine (musl)? no Dockerfile needed")
+    ac.add_argument("manifests", nargs="*", metavar="MANIFEST", help="requirements, pyproject or lock files (default: those in the current directory)")
+    ac.add_argument("--python", default="3.12", metavar="X.Y", help="CPython version of the Alpine image (default: 3.12)")
+    ac.add_argument("--arch", choices=("x86_64", "aarch64"), default="x86_64")
+    ac.add_argument("--format", choices=("text", "json"), default="text")
 
     sub.add_parser("rules", help="list the rules")
     rule = sub.add_parser("rule", help="print a rule's documentation")
@@ -246,6 +252,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_rule(args.code, sys.stdout)
         if args.command == "inspect":
             return _cmd_inspect(args)
+        if args.command == "alpine-check":
+            from .alpine_check import run as alpine_run
+
+            return alpine_run(args.manifests, args.python, args.arch, args.format, sys.stdout, sys.stderr)
         if args.command is None:
             args = parser.parse_args(["check"])
         return _cmd_check(args)

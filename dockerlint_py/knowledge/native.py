@@ -42,6 +42,7 @@ class NativePackage(NamedTuple):
     alternative: Optional[str]
     verified: str
     gaps: Tuple[str, ...]
+    since: Tuple[Tuple[str, str], ...] = ()  # (build dependency, first version that needs it)
 
 
 class WheelVerdict(NamedTuple):
@@ -78,6 +79,7 @@ class _Db:
                     entry.get("alternative"),
                     entry.get("verified", "U"),
                     gaps.get(name, ()),
+                    tuple(sorted(entry.get("since", {}).items())),
                 )
         self.rows: Dict[str, WheelRow] = {}
         import csv

@@ -13,7 +13,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .ospkg import os_packages
 
-__all__ = ["SourceBuild", "source_builds", "is_musl", "glibc_equivalent", "missing_build_deps", "option_names"]
+__all__ = ["SourceBuild", "source_builds", "is_musl", "glibc_equivalent", "missing_build_deps", "option_names", "build_deps", "build_time_packages"]
 
 
 class SourceBuild(NamedTuple):
@@ -131,13 +131,46 @@ def source_builds(model) -> List[SourceBuild]:
         musl = is_musl(sp.stage)
         if musl is None:
             continue
+        present = _present_before(sp)
         for inst in sp.installs:
             for pkg in inst.packages:
+                if _already_there(present, inst, pkg.name):
+                    continue  # pip finds it installed (copied in, or installed earlier): no build
                 b = _build_of(sp, inst, pkg, musl)
                 if b is not None:
                     out.append(b)
+            if inst.tool != "pip wheel":
+                present.extend((inst.instruction.index, inst.location, p.name) for p in inst.packages)
     model._source_builds = out
     return out
+
+
+def _present_before(sp) -> List[Tuple[int, str, str]]:
+    """(instruction index, location, name) of packages already in the stage's environments."""
+    out: List[Tuple[int, str, str]] = []
+    for inst in sp.inherited:
+        if inst.tool != "pip wheel":
+            out.extend((-1, inst.location, p.name) for p in inst.packages)
+    for c in sp.copied:
+        idx = c.instruction.index if c.instruction in sp.stage.instructions else -1
+        for i in c.installs:
+            loc = i.location
+            # the environment lands under the destination: /opt/venv -> /opt/venv, /install -> /usr/local
+            where = c.dest if loc == "system" or not loc.startswith(c.source.rstrip("/") + "/") else c.dest.rstrip("/") + loc[len(c.source.rstrip("/")):]
+            out.extend((idx, where, p.name) for p in i.packages)
+    return out
+
+
+def _already_there(present: List[Tuple[int, str, str]], inst, name: str) -> bool:
+    loc = inst.location
+    for idx, where, n in present:
+        if n != name or idx >= inst.instruction.index:
+            continue
+        if where == loc or loc.startswith(where.rstrip("/") + "/") or where.startswith(loc.rstrip("/") + "/"):
+            return True
+        if loc == "system" and where in ("/usr/local", "/usr", "/"):
+            return True
+    return False
 
 
 class MissingDeps(NamedTuple):
@@ -182,7 +215,7 @@ def missing_build_deps(build: SourceBuild) -> Optional[MissingDeps]:
             if n not in missing:
                 missing.append(n)
         what.append(_TOOL_WORDS.get(kind, kind))
-    deps = build.native.apk if pm == "apk" else build.native.apt
+    deps = build_deps(build, pm)
     if not facts.compiler or facts.packages:  # a compiler image without a package list: unknown
         for d in deps:
             if not provided(pm, d, installed) and d not in missing:
@@ -196,6 +229,41 @@ def missing_build_deps(build: SourceBuild) -> Optional[MissingDeps]:
     if not missing:
         return None
     return MissingDeps(pm, tuple(missing), tuple(what))
+
+
+def build_deps(build: SourceBuild, pm: str) -> Tuple[str, ...]:
+    """The package's system build dependencies that apply to the version being built."""
+    deps = build.native.apk if pm == "apk" else build.native.apt
+    since = dict(build.native.since)
+    if not since:
+        return tuple(deps)
+    from packaging.version import InvalidVersion, Version
+
+    out = []
+    for d in deps:
+        if d not in since:
+            out.append(d)
+            continue
+        if build.package.version is None:
+            if build.stage_plan.python:  # newest release on a known Python
+                out.append(d)
+            continue
+        try:
+            if Version(build.package.version) >= Version(since[d]):
+                out.append(d)
+        except InvalidVersion:
+            pass
+    return tuple(out)
+
+
+def build_time_packages(build: SourceBuild):
+    """OS packages installed when the build runs (with the base image's), or None if unknown."""
+    stage = build.stage_plan.stage
+    facts = stage.facts
+    if facts is None or facts.pkg not in ("apk", "apt"):
+        return None
+    inst = build.install
+    return set(os_packages(stage).installed_at(inst.instruction.index, _cmd_index(stage, inst))) | set(facts.packages or ())
 
 
 def _rustup_before(stage, inst) -> bool:

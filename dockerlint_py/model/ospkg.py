@@ -62,7 +62,15 @@ def _events(stage) -> List[PkgEvent]:
             tool, args = cmd.tool, cmd.args
             if not args:
                 continue
-            sub = args[0]
+            # the subcommand is the first word that is not an option (`apk --update add ...`)
+            j = 0
+            while j < len(args) and args[j].startswith("-"):
+                j += 2 if args[j] in ("-o", "-c", "-X", "--repository", "-p", "--root") else 1
+            if j >= len(args):
+                continue
+            sub = args[j]
+            args = args[:j] + args[j:]
+            args = (sub,) + tuple(a for i, a in enumerate(args) if i != j)
             if tool == "apk" and sub in ("add", "del"):
                 names, opts = _names(args[1:], ("--virtual", "-t", "--repository", "-X", "--root", "-p", "--arch", "--cache-dir", "--keys-dir"))
                 virtual = opts.get("--virtual") or opts.get("-t")

@@ -186,33 +186,49 @@ class InstallPlan:
 
 # -- transitive map -----------------------------------------------------------------------------
 
-_TRANSITIVE: List[Dict[Tuple[str, Tuple[str, ...]], List[Tuple[str, str, str]]]] = []
+_TRANSITIVE: List[Dict[Tuple[str, Tuple[str, ...]], Tuple[str, List[Tuple[str, str, str]]]]] = []
+_MAP_MIN_PYTHON = (3, 10)  # the map was resolved for CPython 3.11; older Pythons get older releases
 
 
-def _transitive_map() -> Dict[Tuple[str, Tuple[str, ...]], List[Tuple[str, str, str]]]:
+def _transitive_map() -> Dict[Tuple[str, Tuple[str, ...]], Tuple[str, List[Tuple[str, str, str]]]]:
     if not _TRANSITIVE:
         from ..knowledge import load_toml
 
         data = load_toml("transitive.toml")
-        table: Dict[Tuple[str, Tuple[str, ...]], List[Tuple[str, str, str]]] = {}
+        table: Dict[Tuple[str, Tuple[str, ...]], Tuple[str, List[Tuple[str, str, str]]]] = {}
         for entry in data.get("line", ()):
             m = re.match(r"^([A-Za-z0-9._-]+)(?:\[([^\]]*)\])?$", entry["requirement"])
             if not m:
                 continue
             extras = tuple(sorted(canonical(x) for x in (m.group(2) or "").split(",") if x.strip()))
-            table[(canonical(m.group(1)), extras)] = [tuple(n) for n in entry.get("natives", ())]  # type: ignore[misc]
+            table[(canonical(m.group(1)), extras)] = (str(entry.get("version", "")), [tuple(n) for n in entry.get("natives", ())])  # type: ignore[misc]
         _TRANSITIVE.append(table)
     return _TRANSITIVE[0]
 
 
-def inferred_natives(name: str, extras: Sequence[str]) -> List[Tuple[str, str, str]]:
-    """Native packages ``name[extras]`` pulls in by default, per the bundled map."""
+def inferred_natives(name: str, extras: Sequence[str], version: Optional[str] = None, python: Optional[str] = None) -> List[Tuple[str, str, str]]:
+    """Native packages ``name[extras]`` pulls in by default, per the bundled map.
+
+    Applied only where the map is valid: an unpinned requirement or a pin of the same major
+    version as the resolved release, on an unknown Python or CPython >= 3.10."""
+    if python:
+        try:
+            if tuple(int(x) for x in python.split(".")[:2]) < _MAP_MIN_PYTHON:
+                return []
+        except ValueError:
+            return []
     table = _transitive_map()
     out: List[Tuple[str, str, str]] = []
     seen: Set[str] = set()
     keys = [(name, ())] + [(name, (canonical(e),)) for e in extras]
     for key in keys:
-        for n, v, parent in table.get(key, ()):
+        entry = table.get(key)
+        if entry is None:
+            continue
+        resolved, natives = entry
+        if version and resolved and version.split(".")[0] != resolved.split(".")[0]:
+            continue
+        for n, v, parent in natives:
             if n != name and n not in seen:
                 seen.add(n)
                 out.append((n, v, parent))
@@ -437,6 +453,8 @@ class _Builder:
         if facts is not None and facts.python:
             if facts.python.count(".") >= 1:
                 python, source = facts.python, "tag"
+            elif facts.python == "2":
+                python, source = "2.7", "tag"  # the python:2 line ended at 2.7
             elif stage.image is not None:
                 python, source = floating_python(stage.image), "floating tag"
         elif facts is not None and facts.family in ("python", "pypy") and stage.image is not None:
@@ -537,13 +555,16 @@ class _Builder:
                 if args:
                     cwd = _abs(args[0], cwd)
                 continue
+            if tool in (".", "source") and args and args[0].endswith("/bin/activate"):
+                vars_["VIRTUAL_ENV"] = _abs(args[0][: -len("/bin/activate")], cwd)
+                continue
             if tool == "export":
                 for a in args:
                     if "=" in a:
                         k, v = a.split("=", 1)
                         vars_[k] = v
                 continue
-            if tool in ("apk", "apt-get", "apt", "dnf", "yum", "microdnf") and any(re.match(r"^python3(\.\d+)?$", a) for a in args) and ("add" in args or "install" in args):
+            if tool in ("apk", "apt-get", "apt", "dnf", "yum", "microdnf") and any(re.match(r"^(?:python3(?:\.\d+)?|py3-pip|python3-pip|python3-dev|python3-venv)$", a) for a in args) and ("add" in args or "install" in args):
                 state.distro_python = True
                 continue
             if tool == "venv" or tool == "virtualenv" or (tool == "uv" and args[:1] == ("venv",)):
@@ -759,7 +780,7 @@ class _Builder:
             tooling = inline and r.name in TOOLING
             out.append(PlannedPackage(r.name, version, r.specifier, r.extras, r, True, (), False, pinned_by, tooling=tooling))
             if not lock_mode and "no-deps" not in opts and r.name:
-                for n, v, parent in inferred_natives(r.name, r.extras):
+                for n, v, parent in inferred_natives(r.name, r.extras, version, sp.python):
                     if any(p.name == n for p in out):
                         continue
                     chain = (r.name,) + ((parent.split("[")[0].split("<")[0].split(">")[0].split("=")[0].split("!")[0].split("~")[0],) if parent and canonical(parent.split("[")[0]) != r.name else ())
@@ -826,6 +847,9 @@ class _Builder:
             if "system" in opts:
                 return "system"
             return posixpath.join(project, ".venv")
+        if tool in ("poetry", "pdm") or (tool == "pipenv" and "system" not in opts):
+            if env.get("VIRTUAL_ENV"):
+                return _abs(env["VIRTUAL_ENV"], project)  # an active virtualenv is used as is
         if tool == "poetry":
             create = env.get("POETRY_VIRTUALENVS_CREATE", "true").lower()
             if create in ("false", "0"):

@@ -534,17 +534,30 @@ def runtime_library_missing(model) -> Iterator[Hit]:
 
 
 def _lost_libs(build, pm: str, have: Set[str]) -> List[str]:
-    """Runtime libraries of a compiled package that the stage will not have.
+    """Runtime libraries of a compiled package that the shipping stage will not have.
 
-    A build dependency still installed (``libpq-dev``, ``postgresql-dev``) keeps the library it
-    depends on, so nothing is lost while one of them remains."""
+    Only judged when the build had its development package (``libpq-dev``...) installed, so the
+    result links the library; a build dependency still installed at the end keeps the library
+    it depends on, so nothing is lost while one of them remains."""
     from ..knowledge.native import provided
+    from ..model.builds import build_time_packages
 
     libs = build.native.apk_run if pm == "apk" else build.native.apt_run
-    deps = build.native.apk if pm == "apk" else build.native.apt
+    deps = _deps_for(build, pm)
+    if not libs or not deps:
+        return []
+    at_build = build_time_packages(build)
+    if at_build is None or not any(provided(pm, d, at_build) for d in deps):
+        return []
     if any(provided(pm, d, have) for d in deps):
         return []
     return [l for l in libs if not provided(pm, l, have)]
+
+
+def _deps_for(build, pm: str):
+    from ..model.builds import build_deps
+
+    return build_deps(build, pm)
 
 
 def _install_cmd(pm: str, names: List[str]) -> str:
