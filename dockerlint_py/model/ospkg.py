@@ -58,8 +58,10 @@ def _events(stage) -> List[PkgEvent]:
     for ins in stage.instructions:
         if ins.keyword != "RUN":
             continue
-        for k, cmd in enumerate(stage.commands(ins)):
-            tool, args = cmd.tool, cmd.args
+        from .runs import run_args
+
+        for k, (cmd, args) in enumerate(run_args(stage, ins)):
+            tool = cmd.tool
             if not args:
                 continue
             # the subcommand is the first word that is not an option (`apk --update add ...`)

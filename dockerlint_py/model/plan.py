@@ -664,7 +664,7 @@ class _Builder:
             constraints.extend(m.constraints)
             if m.options.get("remote-constraints"):
                 remote_constraints = True
-            for k in ("only-binary", "no-binary", "prefer-binary", "require-hashes", "pre", "index-url", "extra-index-url", "find-links", "no-index"):
+            for k in ("only-binary", "no-binary", "prefer-binary", "require-hashes", "pre", "index-url", "extra-index-url", "find-links", "no-index", "trusted-host"):
                 if k in m.options:
                     opts[k] = opts.get(k, ()) + m.options[k]
         for value in opts.get("constraint", ()):

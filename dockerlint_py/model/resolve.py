@@ -59,6 +59,7 @@ class Stage:
         "_shell",
         "_final_env",
         "_ospkg",
+        "_run_args",
     )
 
     def __init__(self, index: int, from_instruction: Instruction) -> None:
@@ -79,6 +80,7 @@ class Stage:
         self._shell: Dict[int, Tuple[str, ...]] = {}
         self._final_env: Dict[str, str] = {}
         self._ospkg = None
+        self._run_args = None
 
     def __repr__(self) -> str:
         return f"<Stage {self.index} {self.name or ''} from {self.base_text!r}>"
@@ -254,6 +256,9 @@ def _env_pairs(text: str, lookup) -> List[Tuple[str, str]]:
             k, v = w.split("=", 1)
             out.append((k, v))
     return out
+
+
+env_pairs = _env_pairs  # public name: (key, value) pairs of an ENV instruction's text
 
 
 def resolve(parsed: ParsedDockerfile, options: Optional[BuildOptions] = None) -> DockerfileModel:

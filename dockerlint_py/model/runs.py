@@ -1,0 +1,152 @@
+"""Facts about RUN instructions that several rules share: BuildKit mounts, cleanup commands,
+environment values as a shell would see them. Rules ask; they never parse RUN text."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Dict, Iterable, List, Optional, Sequence
+
+from .words import expand
+
+__all__ = ["mount_targets", "removes", "env_at", "truthy", "pip_bool_set", "commands_before"]
+
+
+def mount_targets(stage, ins, kinds: Sequence[str] = ("cache", "tmpfs")) -> List[str]:
+    """Absolute targets of ``RUN --mount=type=cache|tmpfs`` (variables expanded)."""
+    out: List[str] = []
+    vars_ = stage.vars_at(ins)
+    for value in ins.flag_values("mount"):
+        parts: Dict[str, str] = {}
+        for p in value.split(","):
+            k, _, v = p.partition("=")
+            parts[k.strip()] = v.strip()
+        if parts.get("type", "bind") not in kinds:
+            continue
+        target = parts.get("target") or parts.get("dst") or parts.get("destination")
+        if not target:
+            continue
+        target = expand(target, vars_)[0]
+        if target.startswith("~"):
+            target = "/root" + target[1:]
+        out.append(posixpath.normpath(target))
+    return out
+
+
+def covered_by_mount(path: str, targets: Iterable[str]) -> bool:
+    """Is ``path`` inside one of the mount targets (or equal to one)?"""
+    path = posixpath.normpath(path)
+    for t in targets:
+        if path == t or path.startswith(t.rstrip("/") + "/"):
+            return True
+    return False
+
+
+def removes(cmd, patterns: Sequence[str]) -> bool:
+    """Is ``cmd`` an ``rm -r``/``rm -f`` of a path matching one of the regular expressions?"""
+    if cmd.tool != "rm":
+        return False
+    flags = "".join(a[1:] for a in cmd.args if a.startswith("-") and not a.startswith("--"))
+    long_flags = {a for a in cmd.args if a.startswith("--")}
+    if not ("r" in flags or "R" in flags or "f" in flags or "--recursive" in long_flags or "--force" in long_flags):
+        return False
+    for a in cmd.args:
+        if a.startswith("-"):
+            continue
+        for pat in patterns:
+            if re.fullmatch(pat, a.rstrip("/") if a != "/" else a):
+                return True
+    return False
+
+
+_BOOL = {"1", "0", "true", "false", "yes", "no", "on", "off", "y", "n", "t", "f"}
+
+
+def truthy(value: Optional[str]) -> bool:
+    return value is not None and value.strip().lower() in ("1", "true", "yes", "on", "y", "t")
+
+
+def pip_bool_set(value: Optional[str]) -> bool:
+    """pip's boolean env options (``PIP_NO_CACHE_DIR``) are "set" for any valid boolean value:
+    for historical reasons ``PIP_NO_CACHE_DIR=0`` or ``=false`` also disables the cache."""
+    return value is not None and value.strip().lower() in _BOOL
+
+
+def env_at(stage, ins, cmd=None, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """ENV/ARG values visible to a command, plus its own prefix assignments and earlier exports."""
+    env = dict(stage.vars_at(ins))
+    if extra:
+        env.update(extra)
+    if cmd is not None:
+        env.update(dict(cmd.env))
+    return env
+
+
+def exports_before(stage, ins, cmd) -> Dict[str, str]:
+    """``export NAME=value`` commands earlier in the same RUN."""
+    out: Dict[str, str] = {}
+    for c in stage.commands(ins):
+        if c is cmd or (c.line, c.column) >= (cmd.line, cmd.column):
+            break
+        if c.tool == "export":
+            for a in c.args:
+                if "=" in a:
+                    k, v = a.split("=", 1)
+                    out[k] = v
+    return out
+
+
+def commands_before(stage, ins) -> List:
+    """Commands of the RUNs before ``ins`` in this stage and its ancestors (in order)."""
+    out = []
+    for st in list(reversed(stage.ancestors)) + [stage]:
+        for i in st.instructions:
+            if st is stage and i.index >= ins.index:
+                break
+            if i.keyword == "RUN":
+                out.extend(st.commands(i))
+    return out
+
+
+_VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_PERSISTENT = frozenset({"", "set", ":", "true", "export", "readonly", "local", "declare"})
+
+
+def run_args(stage, ins) -> List:
+    """[(command, args)] of a RUN with ``$VAR`` expanded from shell variables assigned earlier in
+    the same RUN (``deps='gcc libpq-dev' && apt-get install $deps``) and ENV/ARG values; an
+    unquoted expansion splits into words, as the shell does. Unknown variables stay as written."""
+    cache = getattr(stage, "_run_args", None)
+    if cache is None:
+        cache = {}
+        try:
+            stage._run_args = cache
+        except AttributeError:
+            pass
+    hit = cache.get(ins.index)
+    if hit is not None:
+        return hit
+    env: Dict[str, str] = dict(stage.vars_at(ins))
+    out = []
+    for cmd in stage.commands(ins):
+        if cmd.tool in _PERSISTENT or not cmd.words:
+            for k, v in cmd.env:
+                env[k] = v
+            if cmd.tool == "export":
+                for a in cmd.args:
+                    if "=" in a:
+                        k, v = a.split("=", 1)
+                        env[k] = v
+        args: List[str] = []
+        for a in cmd.args:
+            if "$" not in a:
+                args.append(a)
+                continue
+            replaced = _VAR_RE.sub(lambda m: env.get(m.group(1) or m.group(2), m.group(0)), a)
+            if replaced != a and not any(w.raw.startswith(("'", '"')) for w in cmd.words if w.value == a):
+                args.extend(replaced.split())
+            else:
+                args.append(replaced)
+        out.append((cmd, tuple(args)))
+    cache[ins.index] = out
+    return out
