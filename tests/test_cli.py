@@ -4,8 +4,8 @@ import pytest
 
 from support.cli import run_cli
 
-BAD = "FROM python:latest\nRUN echo hi\n"
-GOOD = "FROM python:3.12-slim\nRUN echo hi\n"
+BAD = "FROM python:latest\nUSER app\nRUN echo hi\n"
+GOOD = "FROM python:3.12-slim\nUSER app\nRUN echo hi\n"
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_discovery_names(repo):
 
 
 def test_json_contract(repo):
-    write(repo / "Dockerfile", "FROM python:3-slim\n")
+    write(repo / "Dockerfile", "FROM python:3-slim\nUSER app\n")
     r = run_cli("check", "--format", "json", "Dockerfile", cwd=repo)
     data = json.loads(r.stdout)
     assert len(data) == 1
@@ -95,7 +95,7 @@ def test_stdin(repo):
 
 
 def test_select_ignore_threshold_exit_zero(repo):
-    write(repo / "Dockerfile", "FROM python:3.12-slim\n")
+    write(repo / "Dockerfile", "FROM python:3.12-slim\nUSER app\n")
     assert run_cli("check", "Dockerfile", cwd=repo).returncode == 0
     r = run_cli("check", "--select", "DKL104", "Dockerfile", cwd=repo)
     assert "DKL104" in r.stdout and r.returncode == 0  # info is below the default threshold
@@ -106,7 +106,7 @@ def test_select_ignore_threshold_exit_zero(repo):
 
 
 def test_build_arg_and_target(repo):
-    write(repo / "Dockerfile", "ARG BASE\nFROM ${BASE} AS a\nFROM alpine:3.20 AS b\n")
+    write(repo / "Dockerfile", "ARG BASE\nFROM ${BASE} AS a\nFROM alpine:3.20 AS b\nUSER app\n")
     r = run_cli("check", "--format", "json", "--build-arg", "BASE=python", "Dockerfile", cwd=repo)
     assert [f["code"] for f in json.loads(r.stdout)] == ["DKL101"]
     assert run_cli("check", "--build-arg", "oops", "Dockerfile", cwd=repo).returncode == 2
@@ -130,7 +130,7 @@ def test_config_pyproject_and_dockerlint_toml(repo):
 def test_config_per_file_ignores_build_args_unknown_code(repo):
     write(repo / ".dockerlint.toml", '[per-file-ignores]\n"legacy/*" = ["DKL102"]\n[build-args]\nBASE = "python"\n[severity]\nDKL999 = "error"\n')
     write(repo / "legacy" / "Dockerfile", BAD)
-    write(repo / "new" / "Dockerfile", "ARG BASE\nFROM $BASE\n")
+    write(repo / "new" / "Dockerfile", "ARG BASE\nFROM $BASE\nUSER app\n")
     r = run_cli("check", "--format", "json", ".", cwd=repo)
     assert [(f["path"], f["code"]) for f in json.loads(r.stdout)] == [("new/Dockerfile", "DKL101")]
     assert "unknown rule code `DKL999`" in r.stderr
@@ -144,10 +144,10 @@ def test_broken_dockerlint_toml_is_an_error(repo):
 
 
 def test_suppression_comments(repo):
-    write(repo / "Dockerfile", "# dockerlint: ignore=DKL102 -- pinned by our registry mirror\nFROM python:latest\nFROM node:latest\n")
+    write(repo / "Dockerfile", "# dockerlint: ignore=DKL102 -- pinned by our registry mirror\nFROM python:latest\nFROM node:latest\nUSER node\n")
     r = run_cli("check", "--format", "json", "Dockerfile", cwd=repo)
     assert [(f["line"], f["code"]) for f in json.loads(r.stdout)] == [(3, "DKL102")]
-    write(repo / "Dockerfile", "FROM python:latest\n# dockerlint: global ignore=DKL1\nFROM node:latest\n")
+    write(repo / "Dockerfile", "FROM python:latest\n# dockerlint: global ignore=DKL1\nFROM node:latest\nUSER node\n")
     assert json.loads(run_cli("check", "--format", "json", "Dockerfile", cwd=repo).stdout) == []
 
 

@@ -56,7 +56,7 @@ def test_plugin_rules_run_and_are_listed(tmp_path):
     proj = tmp_path / "proj"
     proj.mkdir()
     (proj / ".git").mkdir()
-    (proj / "Dockerfile").write_text("FROM python:3.12-slim\nMAINTAINER someone\n")
+    (proj / "Dockerfile").write_text("FROM python:3.12-slim\nMAINTAINER someone\nUSER app\n")
     env = {"PYTHONPATH": str(site) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     r = run_cli("check", "--format", "json", "Dockerfile", cwd=proj, env=env)
     assert [(f["code"], f["line"]) for f in json.loads(r.stdout)] == [("ACME001", 2)]
