@@ -93,8 +93,8 @@ def apt_lists_not_removed(model) -> Iterator[Hit]:
         for i, cmd in enumerate(cmds):
             if not _is(cmd, _APT, ("update",)):
                 continue
-            if any(removes(c, _LISTS) for c in cmds[i + 1 :]):
-                continue
+            if any(removes(c, _LISTS) or _is(c, _APT, ("dist-clean",)) for c in cmds[i + 1 :]):
+                continue  # apt 3's `dist-clean` removes the lists too
             yield _cmd_hit(cmd, "apt lists downloaded here stay in the layer: add `&& rm -rf /var/lib/apt/lists/*` at the end of this RUN (a later RUN cannot shrink this layer), or use a cache mount on /var/lib/apt/lists")
             break
 
@@ -197,7 +197,7 @@ def apk_cache_kept(model) -> Iterator[Hit]:
         if covered_by_mount("/var/cache/apk", targets) or covered_by_mount("/etc/apk/cache", targets):
             continue
         for i, cmd in enumerate(cmds):
-            if not _is(cmd, ("apk",), ("add",)) or cmd.has_option("--no-cache"):
+            if not _is(cmd, ("apk",), ("add",)) or cmd.has_option("--no-cache", "--no-network"):
                 continue
             if any(removes(c, [r"/var/cache/apk(?:/\*)?"]) for c in cmds[i + 1 :]):
                 continue
@@ -271,7 +271,7 @@ def pip_cache_kept(model) -> Iterator[Hit]:
                     continue
                 yield _cmd_hit(cmd, f"pip keeps its download cache ({cache_dir}) in the layer: add `--no-cache-dir`, set `ENV PIP_NO_CACHE_DIR=1`, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")
             elif cmd.tool == "uv" and (sub == "sync" or (sub == "pip" and len(cmd.args) > 1 and cmd.args[1] in ("install", "sync"))):
-                if cmd.has_option("--no-cache", "-n") or truthy(env.get("UV_NO_CACHE")):
+                if cmd.has_option("--no-cache", "--no-cache-dir", "-n") or truthy(env.get("UV_NO_CACHE")):
                     continue
                 cache_dir = env.get("UV_CACHE_DIR") or (env.get("XDG_CACHE_HOME") or env.get("HOME", "/root") + "/.cache") + "/uv"
                 if covered_by_mount(cache_dir, targets):

@@ -95,8 +95,8 @@ def runs_as_root(model) -> Iterator[Hit]:
     Reports the final stage when it (and the stages it is built `FROM`) sets no `USER`, or when
     its last `USER` is `root`, `0` or `0:0`. Builder stages are not judged: only the image you
     ship runs. Bases known to run as non-root by default (distroless `:nonroot`, Chainguard)
-    pass without a `USER`; bases the knowledge base does not know are not judged, because their
-    default user is unknown. Images that drop privileges at start-up (`gosu`, `su-exec`,
+    pass without a `USER`; on bases the knowledge base does not know, only an explicit last
+    `USER root` is reported, because their default user is unknown. Images that drop privileges at start-up (`gosu`, `su-exec`,
     `setpriv`, `runuser` installed or used) are not reported.
 
     ## Why is this bad?
@@ -129,8 +129,6 @@ def runs_as_root(model) -> Iterator[Hit]:
     if final is None:
         return
     facts = final.facts
-    if facts is None or facts.user is None:
-        return
     chain = list(reversed(final.ancestors)) + [final]
     last_user = None
     last_ins = None
@@ -146,8 +144,8 @@ def runs_as_root(model) -> Iterator[Hit]:
                 if _DROPPERS.search(text):
                     return
     if last_user is None:
-        if facts.user != "root":
-            return
+        if facts is None or facts.user != "root":
+            return  # the base's default user is unknown (or not root)
         ins = final.from_instruction
         yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"the final stage sets no USER, and `{final.image.raw if final.image else ''}` runs as root by default: add an unprivileged user and `USER` it before CMD/ENTRYPOINT")
         return
