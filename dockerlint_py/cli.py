@@ -40,8 +40,11 @@ def _build_parser():
 
     check = sub.add_parser("check", help="lint Dockerfiles (the default command)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - reads stdin")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    check.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument(
+        "--format", action="append", metavar="FORMAT[:PATH]",
+        help=f"output format, repeatable; FORMAT:PATH writes that report to PATH (e.g. --format text --format sarif:out.sarif). Formats: {', '.join(sorted(FORMATS))}. Default: text",
+    )
+    check.add_argument("--output-file", "-o", metavar="FILE", help="write the report of a single --format without a path to FILE instead of stdout")
     check.add_argument("--select", action="append", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured selection)")
     check.add_argument("--extend-select", action="append", metavar="CODES", help="codes or prefixes to enable in addition")
     check.add_argument("--ignore", action="append", metavar="CODES", help="codes or prefixes to disable")
@@ -112,8 +115,30 @@ def _cmd_rule(code: str, out) -> int:
     if r is None:
         print(f"dockerlint: unknown rule {code!r}; `dockerlint rules` lists them", file=sys.stderr)
         return ERROR
-    out.write(f"# {r.code} {r.name}\n\nSeverity: {r.severity}. Enabled by default: {'yes' if r.enabled else 'no'}.\n\n{r.doc}\n")
+    from .ruledoc import rule_markdown
+
+    out.write(rule_markdown(r))
     return SUCCESS
+
+
+def _parse_outputs(values: List[str], output_file: Optional[str]):
+    """``--format NAME[:PATH]`` values -> [(name, path or None)]; None after an error message."""
+    from .report import FORMATS
+
+    out = []
+    for v in values:
+        name, sep, path = v.partition(":")
+        if name not in FORMATS:
+            print(f"dockerlint: unknown format {name!r}; choose from {', '.join(sorted(FORMATS))}", file=sys.stderr)
+            return None
+        out.append((name, path if sep else None))
+    if output_file:
+        bare = [i for i, (_, p) in enumerate(out) if p is None]
+        if len(bare) != 1:
+            print("dockerlint: --output-file needs exactly one --format without a path", file=sys.stderr)
+            return None
+        out[bare[0]] = (out[bare[0]][0], output_file)
+    return out
 
 
 def _cmd_check(args) -> int:
@@ -141,6 +166,9 @@ def _cmd_check(args) -> int:
         force_exclude=args.force_exclude,
         context=args.context,
     )
+    outputs = _parse_outputs(args.format or ["text"], args.output_file)
+    if outputs is None:
+        return ERROR
     paths = args.paths or ["."]
     files = list(expand_paths(paths))
     for w in config_warnings(files or paths, options):
@@ -183,18 +211,19 @@ def _cmd_check(args) -> int:
 
     rules, _ = load_rules()
     stream = sys.stdout
-    color = args.output_file is None and args.format == "text" and _use_color(args.color, stream)
-    ctx = ReportContext(checked, errors, rules, color, args.show_source, args.statistics, sources, args.quiet)
-    text = get_formatter(args.format)(findings, ctx)
-    if args.output_file:
+    for name, target in outputs:
+        color = target is None and name == "text" and _use_color(args.color, stream)
+        ctx = ReportContext(checked, errors, rules, color, args.show_source, args.statistics, sources, args.quiet)
+        text = get_formatter(name)(findings, ctx)
+        if target is None:
+            stream.write(text)
+            continue
         try:
-            with open(args.output_file, "w", encoding="utf-8") as fh:
+            with open(target, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         except OSError as exc:
-            print(f"dockerlint: cannot write {args.output_file}: {exc.strerror}", file=sys.stderr)
+            print(f"dockerlint: cannot write {target}: {exc.strerror}", file=sys.stderr)
             return ERROR
-    else:
-        stream.write(text)
     if not files:
         print("dockerlint: no Dockerfiles found in " + ", ".join(paths), file=sys.stderr)
     if errors:

@@ -42,3 +42,29 @@ def test_registry_invariants():
         assert "## Why" in rule.doc
         for opt, (typ, default) in rule.options.items():
             assert isinstance(default, typ), (code, opt)
+
+
+def test_generated_rule_docs_are_current():
+    """docs/rules is generated from the rules' metadata; regenerate with
+    `python -m dockerlint_py.ruledoc docs/rules`."""
+    import os
+
+    from dockerlint_py.ruledoc import expected_files
+
+    folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "rules")
+    expected = expected_files({c: r for c, r in RULES.items() if c.startswith("DKL")})
+    present = {n for n in os.listdir(folder) if n.endswith(".md")}
+    assert present == set(expected), "docs/rules has stale or missing files"
+    for name, text in expected.items():
+        with open(os.path.join(folder, name), encoding="utf-8") as fh:
+            assert fh.read() == text, f"docs/rules/{name} is stale"
+
+
+def test_rule_command_prints_the_rule_doc():
+    import subprocess
+    import sys
+
+    from dockerlint_py.ruledoc import rule_markdown
+
+    out = subprocess.run([sys.executable, "-m", "dockerlint_py", "rule", "dkl201"], capture_output=True, text=True, check=True).stdout
+    assert out == rule_markdown(RULES["DKL201"])

@@ -13,6 +13,13 @@ __all__ = ["FORMATS", "ReportContext", "get_formatter"]
 FORMATS: Dict[str, str] = {
     "text": "dockerlint_py.report.text",
     "json": "dockerlint_py.report.json_format",
+    "sarif": "dockerlint_py.report.sarif",
+    "github": "dockerlint_py.report.github",
+    "gitlab": "dockerlint_py.report.gitlab",
+    "rdjson": "dockerlint_py.report.rdjson",
+    "checkstyle": "dockerlint_py.report.checkstyle",
+    "junit": "dockerlint_py.report.junit",
+    "markdown": "dockerlint_py.report.markdown",
 }
 
 
