@@ -62,6 +62,9 @@ def _build_parser():
     check.add_argument("--no-config", action="store_true", help="ignore configuration files")
     check.add_argument("--force-exclude", action="store_true", help="apply configured excludes to paths given explicitly (for pre-commit)")
     check.add_argument("--context", metavar="DIR", help="the build context (default: each Dockerfile's directory)")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes to the files (and manifests) in place")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing (exit 1 when there is a diff)")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (or show) fixes that change behaviour: psycopg2 -> psycopg2-binary, alpine -> slim")
 
     insp = sub.add_parser("inspect", help="print what dockerlint understood: stages, base images, install plan")
     insp.add_argument("paths", nargs="*", metavar="PATH")
@@ -121,6 +124,27 @@ def _cmd_rule(code: str, out) -> int:
     return SUCCESS
 
 
+def _with_consumers(files: List[str], options) -> List[str]:
+    """Replace manifest paths (requirements.txt, pyproject.toml, locks) given on the command line
+    by the Dockerfiles that install them (pre-commit passes the files a commit touches)."""
+    from .discovery import consumers_of, is_dockerfile_name
+    from .engine import is_excluded
+    from .manifests import manifest_kind
+
+    manifests = [f for f in files if f != "-" and not is_dockerfile_name(os.path.basename(f)) and manifest_kind(f) and os.path.isfile(f)]
+    if not manifests:
+        return files
+    if options.force_exclude:
+        manifests = [m for m in manifests if not is_excluded(m, options)]
+    rest = [f for f in files if f not in manifests]
+    seen = {os.path.realpath(f) for f in rest if f != "-"}
+    for df in consumers_of(manifests, options) if manifests else []:
+        if os.path.realpath(df) not in seen:
+            seen.add(os.path.realpath(df))
+            rest.append(os.path.relpath(df) if not os.path.relpath(df).startswith("..") else df)
+    return rest
+
+
 def _parse_outputs(values: List[str], output_file: Optional[str]):
     """``--format NAME[:PATH]`` values -> [(name, path or None)]; None after an error message."""
     from .report import FORMATS
@@ -170,13 +194,26 @@ def _cmd_check(args) -> int:
     if outputs is None:
         return ERROR
     paths = args.paths or ["."]
-    files = list(expand_paths(paths))
+    files = _with_consumers(list(expand_paths(paths)), options)
     for w in config_warnings(files or paths, options):
         print(f"dockerlint: warning: {w}", file=sys.stderr)
+
+    fixed_count = 0
+    diff_text = ""
+    if args.fix or args.diff:
+        from .fixer import fix_files
+
+        fixed_count, diff_text, fix_errors = fix_files(files, options, unsafe=args.unsafe_fixes, write=not args.diff)
+        for e in fix_errors:
+            print(f"dockerlint: {e}", file=sys.stderr)
+        if args.diff:
+            sys.stdout.write(diff_text)
+            return FINDINGS if diff_text else SUCCESS
 
     findings = []
     errors = []
     checked: List[str] = []
+    hidden_unsafe = 0
     seen_findings = set()
     sources = {}
     for path in files:
@@ -190,6 +227,9 @@ def _cmd_check(args) -> int:
             continue
         checked.append(result.path)
         for f in result.findings:
+            if f.fix is not None and not f.fix.safe and not args.unsafe_fixes:
+                hidden_unsafe += 1
+                f = f._replace(fix=None)
             key = (f.path, f.line, f.column, f.code, f.message)
             if f.path != result.path and key in seen_findings:
                 continue  # the same manifest line, reached through another Dockerfile
@@ -224,6 +264,10 @@ def _cmd_check(args) -> int:
         except OSError as exc:
             print(f"dockerlint: cannot write {target}: {exc.strerror}", file=sys.stderr)
             return ERROR
+    if fixed_count:
+        print(f"dockerlint: fixed {fixed_count} finding{'s' if fixed_count != 1 else ''}", file=sys.stderr)
+    if hidden_unsafe and not args.quiet:
+        print(f"dockerlint: {hidden_unsafe} more fix{'es' if hidden_unsafe != 1 else ''} can be applied with `--fix --unsafe-fixes`", file=sys.stderr)
     if not files:
         print("dockerlint: no Dockerfiles found in " + ", ".join(paths), file=sys.stderr)
     if errors:

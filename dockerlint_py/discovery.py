@@ -109,3 +109,48 @@ def expand_paths(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[
             yield from iter_dockerfiles(p, exclude)
         else:
             yield p
+
+
+def repository_root(path: str) -> str:
+    """The nearest directory above ``path`` holding ``.git``; the current directory otherwise."""
+    cur = os.path.dirname(os.path.abspath(path))
+    while True:
+        if os.path.exists(os.path.join(cur, ".git")):
+            return cur
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            return os.getcwd()
+        cur = parent
+
+
+def consumers_of(manifests: Sequence[str], options) -> List[str]:
+    """Dockerfiles in the manifests' repository whose install plan reads one of them.
+
+    Used when a commit touches only ``requirements.txt``: the Dockerfiles that install it are
+    the ones to lint. Each candidate Dockerfile is parsed and resolved; nothing is executed."""
+    from .engine import read_source
+    from .errors import DockerlintError
+    from .model.dockerfile import decode_source, parse_dockerfile
+    from .model.resolve import BuildOptions, resolve
+
+    wanted = {os.path.realpath(m) for m in manifests}
+    roots = sorted({repository_root(m) for m in manifests})
+    out: List[str] = []
+    for root in roots:
+        for df in iter_dockerfiles(root):
+            data, err = read_source(df)
+            if err is not None or data is None:
+                continue
+            try:
+                model = resolve(parse_dockerfile(decode_source(data, df), df), BuildOptions(dict(options.build_args), options.target, options.arch, options.context))
+                plan = model.plan
+            except DockerlintError:
+                continue
+            used = set()
+            for sp in plan.stages:
+                for inst in sp.installs:
+                    used.update(os.path.realpath(p) for p in inst.manifests)
+                    used.update(os.path.realpath(p.origin.path) for p in inst.packages)
+            if used & wanted:
+                out.append(df)
+    return out

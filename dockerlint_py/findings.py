@@ -31,11 +31,15 @@ class Related(NamedTuple):
 
 
 class Edit(NamedTuple):
+    """Replace [start, end) (1-based, end column exclusive) with ``replacement``; an insertion has
+    start == end. ``path`` names another file (a manifest); None means the finding's file."""
+
     start_line: int
     start_column: int
     end_line: int
     end_column: int
     replacement: str
+    path: Optional[str] = None
 
 
 class Fix(NamedTuple):

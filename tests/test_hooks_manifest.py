@@ -1,27 +1,49 @@
-"""The pre-commit hook's `files` pattern matches exactly the names the CLI discovers."""
+"""The pre-commit hooks: valid manifest, `files` covering exactly what the CLI handles."""
 
 import os
 import re
+import subprocess
+import sys
+
+import pytest
 
 from dockerlint_py.discovery import is_dockerfile_name
+from dockerlint_py.manifests import manifest_kind
 
-HOOKS = os.path.join(os.path.dirname(__file__), "..", ".pre-commit-hooks.yaml")
-
-
-def _field(name):
-    for line in open(HOOKS, encoding="utf-8"):
-        if line.strip().startswith(name + ":"):
-            return line.split(":", 1)[1].strip()
-    raise AssertionError(name)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HOOKS = os.path.join(ROOT, ".pre-commit-hooks.yaml")
 
 
-def test_hook_patterns_agree_with_discovery():
-    files = re.compile(_field("files"))
-    exclude = re.compile(_field("exclude"))
-    names = ["Dockerfile", "Dockerfile.dev", "Dockerfile-ci", "api.Dockerfile", "web.dockerfile", "Containerfile",
-             "Containerfile.prod", "Dockerfile.md", "app.dockerignore", "Dockerfilex", "README.md", "notes.txt"]
-    for n in names:
-        hooked = bool(files.search("sub/" + n)) and not exclude.search(n)
-        assert hooked == is_dockerfile_name(n), n
-    assert _field("language") == "python"
-    assert _field("require_serial") == "true"
+def _hooks():
+    yaml = pytest.importorskip("yaml", reason="PyYAML comes with pre-commit (test extra)")
+    with open(HOOKS, encoding="utf-8") as fh:
+        return {h["id"]: h for h in yaml.safe_load(fh)}
+
+
+NAMES = ["Dockerfile", "Dockerfile.dev", "Dockerfile-ci", "api.Dockerfile", "web.dockerfile", "Containerfile",
+         "Containerfile.prod", "Dockerfile.md", "app.dockerignore", "Dockerfilex", "README.md", "notes.txt",
+         "requirements.txt", "requirements-dev.txt", "requirements/prod.txt", "dev-requirements.in", "constraints.txt",
+         "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile", "Pipfile.lock", "pdm.lock", "pylock.toml", "pylock.web.toml",
+         "setup.cfg", "environment.yml", "setup.py", "package.json", "tox.ini"]
+
+
+def test_hook_patterns_agree_with_the_cli():
+    hooks = _hooks()
+    assert set(hooks) == {"dockerlint", "dockerlint-fix"}
+    for hook in hooks.values():
+        files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+        for n in NAMES:
+            path = "sub/" + n
+            hooked = bool(files.search(path)) and not exclude.search(path)
+            handled = is_dockerfile_name(os.path.basename(n)) or manifest_kind(path) is not None
+            assert hooked == handled, n
+        assert hook["language"] == "python" and hook["require_serial"] is True
+        assert hook["minimum_pre_commit_version"] == "3.2.0" and "pre-commit" in hook["stages"]
+        assert "--force-exclude" in hook["entry"]
+    assert "--fix" in hooks["dockerlint-fix"]["entry"] and "--fix" not in hooks["dockerlint"]["entry"]
+
+
+def test_manifest_validates_with_pre_commit():
+    pytest.importorskip("pre_commit", reason="pre-commit is in the test extra")
+    r = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", HOOKS], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -54,6 +54,23 @@ class Command(NamedTuple):
     nested: int  # 0 = top level, 1 = inside sh -c, ...
     tool: str  # normalised program: "pip", "uv", "apt-get", "apt", "apk", "python", "curl", ...
     args: Tuple[str, ...]  # arguments after the tool (after "-m pip" for python -m pip)
+    locator: Optional[Locator] = None  # script offset -> (line, column) in the Dockerfile
+
+    def word_span(self, i: int) -> Optional[Tuple[int, int, int, int]]:
+        """(line, column, end_line, end_column exclusive) of ``words[i]`` in the Dockerfile."""
+        if self.locator is None or not 0 <= i < len(self.words):
+            return None
+        w = self.words[i]
+        line, col = self.locator(w.start)
+        eline, ecol = self.locator(max(w.end - 1, w.start))
+        return line, col, eline, ecol + 1
+
+    def arg_index(self, value: str) -> int:
+        """Index in ``words`` of the first word equal to ``value`` after the program, or -1."""
+        for i, w in enumerate(self.words[1:], 1):
+            if w.value == value:
+                return i
+        return -1
 
     @property
     def argv(self) -> Tuple[str, ...]:
@@ -386,7 +403,7 @@ class _Builder:
         line, col = self.locate(s_off)
         eline, ecol = self.locate(max(e_off - 1, s_off))
         self.out.append(
-            Command(tuple(words[k:]) if words else (), tuple(env), separator, line, col, eline, ecol + 1, self.nested, tool, args)
+            Command(tuple(words[k:]) if words else (), tuple(env), separator, line, col, eline, ecol + 1, self.nested, tool, args, self.locate)
         )
         # sh -c "script": parse the script too
         if words and self.nested < _MAX_DEPTH:

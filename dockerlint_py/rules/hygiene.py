@@ -52,7 +52,7 @@ _APT = ("apt-get", "apt", "aptitude")
 _LISTS = [r"/var/lib/apt/lists(?:/\*?)?", r"/var/lib/apt(?:/\*)?"]
 
 
-@rule(code="DKL401", name="apt-lists-not-removed", severity="warning", tags=("size", "apt"), hadolint=("DL3009",))
+@rule(code="DKL401", name="apt-lists-not-removed", severity="warning", tags=("size", "apt"), fixable=True, hadolint=("DL3009",))
 def apt_lists_not_removed(model) -> Iterator[Hit]:
     """apt package lists downloaded in a RUN are left in the image layer.
 
@@ -70,7 +70,8 @@ def apt_lists_not_removed(model) -> Iterator[Hit]:
 
     ## How to fix
     End the `RUN` with `&& rm -rf /var/lib/apt/lists/*`, or use
-    `RUN --mount=type=cache,target=/var/lib/apt/lists ...`.
+    `RUN --mount=type=cache,target=/var/lib/apt/lists ...`. `--fix` appends the `rm` to the
+    `RUN` (or as the heredoc's last line).
 
     ## Bad
     ```dockerfile
@@ -95,7 +96,10 @@ def apt_lists_not_removed(model) -> Iterator[Hit]:
                 continue
             if any(removes(c, _LISTS) or _is(c, _APT, ("dist-clean",)) for c in cmds[i + 1 :]):
                 continue  # apt 3's `dist-clean` removes the lists too
-            yield _cmd_hit(cmd, "apt lists downloaded here stay in the layer: add `&& rm -rf /var/lib/apt/lists/*` at the end of this RUN (a later RUN cannot shrink this layer), or use a cache mount on /var/lib/apt/lists")
+            from ._fixes import append_to_run
+
+            fix = append_to_run(model, ins, cmd, "rm -rf /var/lib/apt/lists/*", "remove the apt lists at the end of the RUN")
+            yield _cmd_hit(cmd, "apt lists downloaded here stay in the layer: add `&& rm -rf /var/lib/apt/lists/*` at the end of this RUN (a later RUN cannot shrink this layer), or use a cache mount on /var/lib/apt/lists")._replace(fix=fix)
             break
 
 
@@ -122,7 +126,7 @@ def _apt_config_disables_recommends(stage, ins) -> bool:
     return False
 
 
-@rule(code="DKL402", name="apt-install-recommends", severity="warning", tags=("size", "apt"), hadolint=("DL3015",))
+@rule(code="DKL402", name="apt-install-recommends", severity="warning", tags=("size", "apt"), fixable=True, hadolint=("DL3015",))
 def apt_install_recommends(model) -> Iterator[Hit]:
     """`apt-get install` without `--no-install-recommends`.
 
@@ -139,6 +143,7 @@ def apt_install_recommends(model) -> Iterator[Hit]:
     ## How to fix
     `apt-get install -y --no-install-recommends <packages>`, and name what you actually need
     (for HTTPS downloads that is often `ca-certificates`, which `curl` only recommends).
+    `--fix` inserts the flag after `install`.
 
     ## Bad
     ```dockerfile
@@ -160,10 +165,13 @@ def apt_install_recommends(model) -> Iterator[Hit]:
                 continue
             if _apt_config_disables_recommends(stage, ins):
                 continue
-            yield _cmd_hit(cmd, "installs recommended packages too: add `--no-install-recommends` (and list what you need explicitly)")
+            from ._fixes import insert_after
+
+            fix = insert_after(cmd, "install", " --no-install-recommends", "add --no-install-recommends")
+            yield _cmd_hit(cmd, "installs recommended packages too: add `--no-install-recommends` (and list what you need explicitly)")._replace(fix=fix)
 
 
-@rule(code="DKL403", name="apk-cache-kept", severity="warning", tags=("size", "apk"), hadolint=("DL3019",))
+@rule(code="DKL403", name="apk-cache-kept", severity="warning", tags=("size", "apk"), fixable=True, hadolint=("DL3019",))
 def apk_cache_kept(model) -> Iterator[Hit]:
     """`apk add` without `--no-cache` leaves the package index in the layer.
 
@@ -176,7 +184,7 @@ def apk_cache_kept(model) -> Iterator[Hit]:
     index into memory instead, and makes a separate `apk update` unnecessary.
 
     ## How to fix
-    `apk add --no-cache <packages>`.
+    `apk add --no-cache <packages>` (`--fix` inserts the flag after `add`).
 
     ## Bad
     ```dockerfile
@@ -201,7 +209,10 @@ def apk_cache_kept(model) -> Iterator[Hit]:
                 continue
             if any(removes(c, [r"/var/cache/apk(?:/\*)?"]) for c in cmds[i + 1 :]):
                 continue
-            yield _cmd_hit(cmd, "the apk index stays in the layer: use `apk add --no-cache` (then no `apk update` is needed)")
+            from ._fixes import insert_after
+
+            fix = insert_after(cmd, "add", " --no-cache", "add --no-cache")
+            yield _cmd_hit(cmd, "the apk index stays in the layer: use `apk add --no-cache` (then no `apk update` is needed)")._replace(fix=fix)
 
 
 _PIP_INSTALLERS = ("install", "wheel", "download")
@@ -215,7 +226,7 @@ def _pip_cache_dir(env) -> str:
     return f"{xdg}/pip"
 
 
-@rule(code="DKL404", name="pip-cache-kept", severity="warning", tags=("size", "python"), hadolint=("DL3042",))
+@rule(code="DKL404", name="pip-cache-kept", severity="warning", tags=("size", "python"), fixable=True, hadolint=("DL3042",))
 def pip_cache_kept(model) -> Iterator[Hit]:
     """pip, uv or Poetry leave their download cache in the image layer.
 
@@ -234,7 +245,7 @@ def pip_cache_kept(model) -> Iterator[Hit]:
     ## How to fix
     `pip install --no-cache-dir ...`, `ENV PIP_NO_CACHE_DIR=1`, `uv ... --no-cache`, or
     `RUN --mount=type=cache,target=/root/.cache/pip pip install ...` (which also speeds up
-    rebuilds).
+    rebuilds). `--fix` inserts `--no-cache-dir` (pip) or `--no-cache` (uv, Poetry).
 
     ## Bad
     ```dockerfile
@@ -269,7 +280,10 @@ def pip_cache_kept(model) -> Iterator[Hit]:
                     continue
                 if any(c.tool == "pip" and c.args[:2] == ("cache", "purge") for c in later):
                     continue
-                yield _cmd_hit(cmd, f"pip keeps its download cache ({cache_dir}) in the layer: add `--no-cache-dir`, set `ENV PIP_NO_CACHE_DIR=1`, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")
+                from ._fixes import insert_after
+
+                fix = insert_after(cmd, sub, " --no-cache-dir", "add --no-cache-dir")
+                yield _cmd_hit(cmd, f"pip keeps its download cache ({cache_dir}) in the layer: add `--no-cache-dir`, set `ENV PIP_NO_CACHE_DIR=1`, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")._replace(fix=fix)
             elif cmd.tool == "uv" and (sub == "sync" or (sub == "pip" and len(cmd.args) > 1 and cmd.args[1] in ("install", "sync"))):
                 if cmd.has_option("--no-cache", "--no-cache-dir", "-n") or truthy(env.get("UV_NO_CACHE")):
                     continue
@@ -280,7 +294,10 @@ def pip_cache_kept(model) -> Iterator[Hit]:
                     continue
                 if any(c.tool == "uv" and c.args[:2] in (("cache", "clean"), ("cache", "prune")) for c in later):
                     continue
-                yield _cmd_hit(cmd, f"uv keeps its cache ({cache_dir}) in the layer: add `--no-cache`, set `ENV UV_NO_CACHE=1`, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")
+                from ._fixes import insert_after
+
+                fix = insert_after(cmd, "sync" if sub == "sync" else cmd.args[1], " --no-cache", "add --no-cache")
+                yield _cmd_hit(cmd, f"uv keeps its cache ({cache_dir}) in the layer: add `--no-cache`, set `ENV UV_NO_CACHE=1`, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")._replace(fix=fix)
             elif cmd.tool == "poetry" and sub in ("install", "sync"):
                 if cmd.has_option("--no-cache"):
                     continue
@@ -291,7 +308,10 @@ def pip_cache_kept(model) -> Iterator[Hit]:
                     continue
                 if any(c.tool == "poetry" and c.args[:2] == ("cache", "clear") for c in later):
                     continue
-                yield _cmd_hit(cmd, f"Poetry keeps its cache ({cache_dir}) in the layer: add `--no-cache`, remove it in the same RUN, or mount a cache on it")
+                from ._fixes import insert_after
+
+                fix = insert_after(cmd, sub, " --no-cache", "add --no-cache")
+                yield _cmd_hit(cmd, f"Poetry keeps its cache ({cache_dir}) in the layer: add `--no-cache`, remove it in the same RUN, or mount a cache on it")._replace(fix=fix)
 
 
 _BUILD_TOOLS = re.compile(r"^(?:gcc(?:-\d+)?|g\+\+(?:-\d+)?|clang(?:-\d+)?|build-base|build-essential|musl-dev|libc6?-dev|cargo|rust|rustc|gfortran|make|.+-dev|.+-devel)$")

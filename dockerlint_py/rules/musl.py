@@ -74,7 +74,7 @@ def _fixes(build, slim: Optional[str]) -> str:
     return "; ".join(out)
 
 
-@rule(code="DKL201", name="musl-source-build", severity="error", tags=("musl", "alpine", "python", "build"), references=("https://peps.python.org/pep-0656/",))
+@rule(code="DKL201", name="musl-source-build", severity="error", tags=("musl", "alpine", "python", "build"), fixable=True, references=("https://peps.python.org/pep-0656/",))
 def musl_source_build(model) -> Iterator[Hit]:
     """A compiled Python package has no musllinux wheel for this Alpine stage: pip compiles it or fails.
 
@@ -96,7 +96,9 @@ def musl_source_build(model) -> Iterator[Hit]:
     ## How to fix
     Use the `-slim` (glibc) variant of the base image, where manylinux wheels install; or pin a
     release that ships musllinux wheels for your Python; or use a binary distribution
-    (`psycopg2-binary`, `psycopg[binary]`).
+    (`psycopg2-binary`, `psycopg[binary]`). `--fix --unsafe-fixes` replaces `psycopg2` by
+    `psycopg2-binary` where it is declared (unsafe: the psycopg maintainers advise building from
+    source for production).
 
     ## Bad
     ```dockerfile
@@ -130,7 +132,55 @@ def musl_source_build(model) -> Iterator[Hit]:
             f"`{pkg.name}` {_version_words(pkg)}, {_origin_words(pkg)}: no musllinux wheel for {_target(b.stage_plan)} "
             f"({b.reason}); {what}" + (f". Fix: {fixes}" if fixes else "")
         )
-        yield _install_hit(b.install, msg, _declared(pkg, model.path))
+        yield _install_hit(b.install, msg, _declared(pkg, model.path))._replace(fix=_binary_swap(model, b))
+
+
+def _binary_swap(model, build):
+    """Unsafe fix: psycopg2 -> psycopg2-binary where it is declared (a drop-in binary build)."""
+    from ._fixes import replace_word
+
+    pkg = build.package
+    r = pkg.req
+    if pkg.name != "psycopg2" or not pkg.direct or r.locked_version or r.url:
+        return None
+    text = r.text
+    if not text.lower().startswith("psycopg2") or (len(text) > 8 and (text[8].isalnum() or text[8] in "-_.")):
+        return None
+    o = r.origin
+    if o.path == model.path:
+        cmd = build.install.command
+        if cmd is None or cmd.nested:
+            return None
+        for i, w in enumerate(cmd.words):
+            if w.value == text and w.raw == w.value:
+                span = cmd.word_span(i)
+                if span:
+                    return replace_word(None, span[0], span[1], text[:8], "psycopg2-binary", "use psycopg2-binary (a prebuilt wheel with libpq bundled)", safe=False)
+        return None
+    return replace_word(o.path, o.line, o.column, text[:8], "psycopg2-binary", "use psycopg2-binary in the manifest (a prebuilt wheel with libpq bundled)", safe=False)
+
+
+def _slim_swap(model, stage):
+    """Unsafe fix: the -slim (glibc) equivalent of a python:*-alpine base tag."""
+    from ..model.builds import glibc_equivalent
+    from ._fixes import replace_word
+    from .base_image import _image_span
+
+    root = stage.root
+    slim = glibc_equivalent(stage)
+    if not slim or not slim.startswith("python:") or root.base_ref is None or root.unresolved:
+        return None
+    words = root.from_instruction.args_text.split()
+    raw = next((w for w in words if not w.startswith("--")), "")
+    if raw != root.base_text or "@" in raw or ":" not in raw:
+        return None
+    for st in [stage] + stage.ancestors:  # apk commands would break on Debian
+        for ins in st.instructions:
+            if ins.keyword == "RUN" and any(c.tool == "apk" for c in st.commands(ins)):
+                return None
+    line, col, _, _ = _image_span(root)
+    new = raw.rsplit(":", 1)[0] + ":" + slim.split(":", 1)[1]
+    return replace_word(None, line, col, raw, new, f"switch the base image to {new}", safe=False)
 
 
 def _musl(build) -> bool:
@@ -139,7 +189,7 @@ def _musl(build) -> bool:
     return bool(is_musl(build.stage_plan.stage))
 
 
-@rule(code="DKL202", name="musl-native-package", severity="warning", tags=("musl", "alpine", "python"))
+@rule(code="DKL202", name="musl-native-package", severity="warning", tags=("musl", "alpine", "python"), fixable=True)
 def musl_native_package(model) -> Iterator[Hit]:
     """Packages with required compiled code installed on a musl (Alpine) base.
 
@@ -159,7 +209,9 @@ def musl_native_package(model) -> Iterator[Hit]:
 
     ## How to fix
     Use the `-slim` variant of the same Python (`python:3.12-slim`), or accept the trade-off
-    and suppress this rule for the file.
+    and suppress this rule for the file. `--fix --unsafe-fixes` rewrites a literal
+    `python:*-alpine` tag to its `-slim` equivalent when the stage uses no `apk` commands
+    (unsafe: system packages and users are created differently on Debian).
 
     ## Bad
     ```dockerfile
@@ -214,7 +266,7 @@ def musl_native_package(model) -> Iterator[Hit]:
                     if (r.path, r.line) not in seen:
                         seen.add((r.path, r.line))
                         related.append(r)
-            yield _install_hit(inst, msg, related)
+            yield _install_hit(inst, msg, related)._replace(fix=_slim_swap(model, sp.stage))
 
 
 @rule(code="DKL203", name="native-build-deps-missing", severity="error", tags=("build", "python"))

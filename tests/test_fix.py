@@ -1,0 +1,144 @@
+"""Autofix: minimal edits, byte fidelity, idempotence, --diff, unsafe opt-in, corpus-wide checks."""
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from dockerlint_py.engine import LintOptions, lint_source
+from dockerlint_py.findings import Edit
+from dockerlint_py.fix import apply_edits
+from dockerlint_py.fixer import fix_files
+
+FIXABLE = ("DKL401", "DKL402", "DKL403", "DKL404")
+
+
+def run(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "dockerlint_py", "check", "--no-config", *args], cwd=cwd, capture_output=True)
+
+
+def test_apply_edits_keeps_crlf_bom_and_missing_final_newline():
+    data = b"\xef\xbb\xbfFROM x\r\nRUN a \\\r\n  b"
+    new, n = apply_edits(data, [Edit(3, 4, 3, 4, " --flag"), Edit(1, 6, 1, 7, "y")])
+    assert n == 2 and new == b"\xef\xbb\xbfFROM y\r\nRUN a \\\r\n  b --flag"
+
+
+def test_overlapping_edits_wait_for_the_next_pass():
+    new, n = apply_edits(b"RUN abc\n", [Edit(1, 5, 1, 8, "x"), Edit(1, 6, 1, 7, "y")])
+    assert n == 1
+
+
+@pytest.mark.parametrize("before, after", [
+    ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nUSER a\n",
+     "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER a\n"),
+    ("FROM debian:bookworm-slim\nRUN apt-get update; apt-get install -y --no-install-recommends curl;\nUSER a\n",
+     "FROM debian:bookworm-slim\nRUN apt-get update; apt-get install -y --no-install-recommends curl; rm -rf /var/lib/apt/lists/*\nUSER a\n"),
+    ("FROM debian:bookworm-slim\nRUN apt-get -y install curl && rm -rf /var/lib/apt/lists/*\nUSER a\n",
+     "FROM debian:bookworm-slim\nRUN apt-get -y install --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER a\n"),
+    ("FROM alpine:3.20\nRUN apk add \\\n    curl \\\n    git\nUSER a\n",
+     "FROM alpine:3.20\nRUN apk add --no-cache \\\n    curl \\\n    git\nUSER a\n"),
+    ("FROM python:3.12-slim\nRUN python -m pip install -r /r.txt\nUSER a\n",
+     "FROM python:3.12-slim\nRUN python -m pip install --no-cache-dir -r /r.txt\nUSER a\n"),
+    ("FROM debian:bookworm-slim\nRUN <<EOF\napt-get update\napt-get install -y --no-install-recommends curl\nEOF\nUSER a\n",
+     "FROM debian:bookworm-slim\nRUN <<EOF\napt-get update\napt-get install -y --no-install-recommends curl\nrm -rf /var/lib/apt/lists/*\nEOF\nUSER a\n"),
+])
+def test_safe_fixes(tmp_path, before, after):
+    p = tmp_path / "Dockerfile"
+    p.write_text(before)
+    os.chmod(p, 0o640)
+    r = run("--fix", "Dockerfile", cwd=tmp_path)
+    assert p.read_text() == after, r.stderr
+    assert stat.S_IMODE(os.stat(p).st_mode) == 0o640
+    codes = {f.code for f in lint_source(p.read_bytes(), str(p), LintOptions(use_config=False)).findings}
+    assert not codes & set(FIXABLE)
+    run("--fix", "Dockerfile", cwd=tmp_path)
+    assert p.read_text() == after  # fixing twice equals fixing once
+
+
+def test_no_fix_when_a_trailing_comment_would_swallow_it(tmp_path):
+    p = tmp_path / "Dockerfile"
+    text = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl # tools\nUSER a\n"
+    p.write_text(text)
+    run("--fix", "Dockerfile", cwd=tmp_path)
+    assert p.read_text() == text
+
+
+def test_diff_changes_nothing(tmp_path):
+    p = tmp_path / "Dockerfile"
+    p.write_text("FROM alpine:3.20\nRUN apk add curl\nUSER a\n")
+    r = run("--diff", "Dockerfile", cwd=tmp_path)
+    assert r.returncode == 1 and b"+RUN apk add --no-cache curl" in r.stdout
+    assert p.read_text() == "FROM alpine:3.20\nRUN apk add curl\nUSER a\n"
+    p.write_text("FROM alpine:3.20\nRUN apk add --no-cache curl\nUSER a\n")
+    r = run("--diff", "Dockerfile", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout == b""
+
+
+def test_text_output_marks_fixable_findings(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN apk add curl\nUSER a\n")
+    r = run("Dockerfile", cwd=tmp_path)
+    assert b"DKL403 [*]" in r.stdout
+
+
+def test_unsafe_fixes_need_the_flag(tmp_path):
+    (tmp_path / "requirements.txt").write_text("flask==3.0.3\npsycopg2==2.9.9  # db\n")
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-alpine\nCOPY requirements.txt .\nRUN pip install --no-cache-dir --only-binary=:all: -r requirements.txt\nUSER a\n")
+    r = run("--fix", "Dockerfile", cwd=tmp_path)
+    assert (tmp_path / "requirements.txt").read_text() == "flask==3.0.3\npsycopg2==2.9.9  # db\n"
+    assert b"--unsafe-fixes" in r.stderr
+    run("--fix", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
+    assert (tmp_path / "requirements.txt").read_text() == "flask==3.0.3\npsycopg2-binary==2.9.9  # db\n"
+
+
+def test_unsafe_slim_swap(tmp_path):
+    p = tmp_path / "Dockerfile"
+    p.write_text("FROM python:3.12-alpine AS app\nRUN pip install --no-cache-dir --only-binary=:all: orjson==3.10.7\nUSER a\n")
+    run("--fix", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
+    assert p.read_text().startswith("FROM python:3.12-slim AS app\n")
+    p.write_text("FROM python:3.12-alpine\nRUN apk add --no-cache git && pip install --no-cache-dir --only-binary=:all: orjson==3.10.7\nUSER a\n")
+    run("--fix", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
+    assert p.read_text().startswith("FROM python:3.12-alpine\n")  # apk in the stage: no swap
+
+
+def test_fix_on_every_corpus_file_with_fixable_findings(corpus_dir, tmp_path):
+    """Applied to a copy: the fixed rules stop firing, a second pass changes nothing, and
+    BuildKit's parser reads the same instructions."""
+    from dockerlint_py.discovery import iter_dockerfiles
+    from support.parity import oracle_view
+
+    options = LintOptions(use_config=False)
+    checked = 0
+    problems = []
+    for path in iter_dockerfiles(corpus_dir):
+        data = open(path, "rb").read()
+        res = lint_source(data, path, options)
+        if not any(f.fix is not None and f.fix.safe for f in res.findings):
+            continue
+        copy_dir = tmp_path / str(checked)
+        copy_dir.mkdir()
+        copy = copy_dir / "Dockerfile"
+        copy.write_bytes(data)
+        n, _, errs = fix_files([str(copy)], options, unsafe=False, write=True)
+        fixed = copy.read_bytes()
+        after = lint_source(fixed, str(copy), options)
+        left = [f for f in after.findings if f.fix is not None and f.fix.safe]
+        n2, _, _ = fix_files([str(copy)], options, unsafe=False, write=True)
+        rel = os.path.relpath(path, corpus_dir)
+        if left:
+            problems.append(f"{rel}: still fixable after --fix: {[(f.code, f.line) for f in left][:3]}")
+        if n2 or copy.read_bytes() != fixed:
+            problems.append(f"{rel}: second --fix changed the file")
+        try:
+            kw_before = [k for k, *_ in oracle_view(data.decode("utf-8-sig"))]
+            kw_after = [k for k, *_ in oracle_view(fixed.decode("utf-8-sig"))]
+        except Exception as exc:  # the oracle rejecting the fixed file is a failure too
+            problems.append(f"{rel}: BuildKit cannot parse the fixed file: {exc}")
+            continue
+        if kw_before != kw_after:
+            problems.append(f"{rel}: instructions changed")
+        checked += 1
+    assert checked > 300
+    assert not problems, "\n".join(problems[:20])
