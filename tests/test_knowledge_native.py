@@ -70,3 +70,23 @@ def test_wheel_from_lock_files(files, libc, arch, expect):
 def test_provenance_and_review_date():
     m = meta()
     assert m["reviewed"] and m["wheel_table_reviewed"] and "V-pypi" in m["wheel_table_provenance"]
+
+
+def test_compiled_snapshot_is_current():
+    """knowledge/_compiled.json mirrors the source files; regenerate with
+    `python -m dockerlint_py.knowledge.compile`."""
+    import json
+    import os
+
+    from dockerlint_py.knowledge.compile import snapshot
+
+    path = os.path.join(os.path.dirname(__import__("dockerlint_py.knowledge").knowledge.__file__), "_compiled.json")
+    with open(path, encoding="utf-8") as fh:
+        assert json.load(fh) == json.loads(json.dumps(snapshot()))
+
+
+def test_stale_snapshot_falls_back_to_the_source(monkeypatch):
+    import dockerlint_py.knowledge as k
+
+    monkeypatch.setattr(k, "_COMPILED", [{"base_images.toml": {"checksum": "0:00000000", "data": {"bogus": True}}}])
+    assert "image" in k.load_toml("base_images.toml")

@@ -82,24 +82,22 @@ class _Db:
                     tuple(sorted(entry.get("since", {}).items())),
                 )
         self.rows: Dict[str, WheelRow] = {}
-        import csv
+        from . import load_csv
 
-        path = os.path.join(os.path.dirname(__file__), self.meta.get("wheel_table", "musl_wheels.csv"))
-        with open(path, newline="", encoding="utf-8") as fh:
-            for r in csv.DictReader(fh):
-                t = lambda k: r.get(k) == "True"  # noqa: E731
-                self.rows[r["pkg"]] = WheelRow(
-                    r["pkg"],
-                    r["latest"],
-                    t("sdist"),
-                    t("pure"),
-                    {("3.12", "x86_64"): t("m312x"), ("3.12", "aarch64"): t("m312a"), ("3.13", "x86_64"): t("m313x"), ("3.14", "x86_64"): t("m314x"), ("3.15", "x86_64"): t("m315x")},
-                    {("3.12", "x86_64"): t("g312x"), ("3.12", "aarch64"): t("g312a")},
-                    r.get("first_musl") or None,
-                    {"3.12": r["first_m312x"]} if r.get("first_m312x") else {},
-                    r.get("first_musl_arm") or None,
-                    r.get("last_musl") or None,
-                )
+        for r in load_csv(self.meta.get("wheel_table", "musl_wheels.csv")):
+            t = lambda k: r.get(k) == "True"  # noqa: E731
+            self.rows[r["pkg"]] = WheelRow(
+                r["pkg"],
+                r["latest"],
+                t("sdist"),
+                t("pure"),
+                {("3.12", "x86_64"): t("m312x"), ("3.12", "aarch64"): t("m312a"), ("3.13", "x86_64"): t("m313x"), ("3.14", "x86_64"): t("m314x"), ("3.15", "x86_64"): t("m315x")},
+                {("3.12", "x86_64"): t("g312x"), ("3.12", "aarch64"): t("g312a")},
+                r.get("first_musl") or None,
+                {"3.12": r["first_m312x"]} if r.get("first_m312x") else {},
+                r.get("first_musl_arm") or None,
+                r.get("last_musl") or None,
+            )
 
 
 _CACHE: List[_Db] = []
@@ -137,13 +135,59 @@ def toolchain(kind: str) -> dict:
     return dict(_db().toolchains.get(kind, {}))
 
 
+class _Num(tuple):
+    """A plain numeric release (``1.26.4``) compared like packaging's Version (trailing zeros
+    do not count), without importing packaging.version on the common path."""
+
+    @classmethod
+    def of(cls, text: str) -> "_Num":
+        parts = [int(x) for x in text.split(".")]
+        while len(parts) > 1 and parts[-1] == 0:
+            parts.pop()
+        return cls(parts)
+
+
 def _v(text: str):
+    if text and all(p.isdigit() for p in text.split(".")):
+        return _Num.of(text)
     from packaging.version import InvalidVersion, Version
 
     try:
-        return Version(text)
+        v = Version(text)
     except InvalidVersion:
         return None
+    if not v.pre and not v.post and not v.dev and not v.local and v.epoch == 0:
+        return _Num.of(".".join(map(str, v.release)))
+    return _Mixed(v)
+
+
+class _Mixed:
+    """A version with pre/post/dev parts: compared through packaging with anything."""
+
+    def __init__(self, v) -> None:
+        self.v = v
+
+    def _o(self, other):
+        from packaging.version import Version
+
+        return other.v if isinstance(other, _Mixed) else Version(".".join(map(str, other)) or "0")
+
+    def __lt__(self, other):
+        return self.v < self._o(other)
+
+    def __gt__(self, other):
+        return self.v > self._o(other)
+
+    def __eq__(self, other):
+        return self.v == self._o(other)
+
+    def __le__(self, other):
+        return self.v <= self._o(other)
+
+    def __ge__(self, other):
+        return self.v >= self._o(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def musl_wheel(name: str, version: Optional[str], python: Optional[str], arch: str) -> WheelVerdict:

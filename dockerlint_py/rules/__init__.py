@@ -8,7 +8,7 @@ installed metadata, the built-in modules are imported directly.
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, NamedTuple, Tuple
 
 from ._base import Rule
 
@@ -41,13 +41,63 @@ def _collect(obj, origin: str, warnings: List[str]) -> List[Rule]:
     return out
 
 
-def _entry_points():
-    from importlib import metadata
+class _EntryPoint(NamedTuple):
+    name: str
+    value: str
+    dist: str
 
-    eps = metadata.entry_points()
-    if hasattr(eps, "select"):
-        return list(eps.select(group=ENTRY_POINT_GROUP))
-    return list(eps.get(ENTRY_POINT_GROUP, ()))  # Python 3.9
+    def load(self):
+        import importlib
+
+        module, _, attrs = self.value.partition(":")
+        obj = importlib.import_module(module.strip())
+        for part in attrs.strip().split(".") if attrs.strip() else ():
+            obj = getattr(obj, part)
+        return obj
+
+
+def _entry_points() -> List[_EntryPoint]:
+    """Entry points of our group, read from the ``entry_points.txt`` of installed distributions.
+
+    The same data ``importlib.metadata.entry_points()`` reads, without importing it (that costs
+    ~30 ms of start-up, on every pre-commit run): each ``*.dist-info``/``*.egg-info`` directory on
+    ``sys.path``, first distribution of a name wins."""
+    import os
+    import re
+    import sys
+
+    out: List[_EntryPoint] = []
+    seen = set()
+    header = "[" + ENTRY_POINT_GROUP + "]"
+    for entry in sys.path:
+        base = entry or "."
+        try:
+            names = sorted(os.listdir(base))
+        except OSError:
+            continue
+        for n in names:
+            if not n.endswith((".dist-info", ".egg-info")):
+                continue
+            dist = re.sub(r"[-_.]+", "-", n.rsplit(".", 1)[0].split("-")[0]).lower()
+            if dist in seen:
+                continue
+            seen.add(dist)
+            try:
+                with open(os.path.join(base, n, "entry_points.txt"), encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            if header not in text:
+                continue
+            inside = False
+            for line in text.splitlines():
+                line = line.strip()
+                if line.startswith("["):
+                    inside = line == header
+                elif inside and "=" in line and not line.startswith(("#", ";")):
+                    name, value = line.split("=", 1)
+                    out.append(_EntryPoint(name.strip(), value.strip(), dist))
+    return out
 
 
 def load_rules() -> Tuple[Dict[str, Rule], List[str]]:
