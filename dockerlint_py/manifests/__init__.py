@@ -244,10 +244,13 @@ def toml_error_line(exc: Exception, text: str = "") -> Optional[int]:
     return None
 
 
+# Written so that no two quantifiers can match the same characters (no catastrophic
+# backtracking): every optional part starts with a required, distinct character.
+_SPEC_ITEM = r"(?:===|==|!=|<=|>=|~=|<|>)[ \t]*[A-Za-z0-9][A-Za-z0-9.*+!_-]*"
 _SIMPLE_REQ_RE = re.compile(
-    r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
-    r"(?:\[\s*([A-Za-z0-9][A-Za-z0-9._-]*(?:\s*,\s*[A-Za-z0-9][A-Za-z0-9._-]*)*)?\s*\])?\s*"
-    r"((?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9][A-Za-z0-9.*+!_-]*(?:\s*,\s*(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9][A-Za-z0-9.*+!_-]*)*)?\s*$"
+    r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)"
+    r"(?:[ \t]*\[([A-Za-z0-9._,\t -]*)\])?"
+    r"(?:[ \t]*(" + _SPEC_ITEM + r"(?:[ \t]*,[ \t]*" + _SPEC_ITEM + r")*))?"
 )
 _SPEC_VERSION_RE = re.compile(r"^(?:===.+|(?:==|!=)\s*v?\d+(?:\.\d+)*(?:\.\*|(?:[-_.]?(?:a|b|rc|alpha|beta|c|pre|preview)\d*)?(?:[-_.]?(?:post|rev|r)\d*)?(?:[-_.]?dev\d*)?(?:\+[a-z0-9.]+)?)|(?:<=|>=|~=|<|>)\s*v?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|rc|alpha|beta|c|pre|preview)\d*)?(?:[-_.]?(?:post|rev|r)\d*)?(?:[-_.]?dev\d*)?)$", re.I)
 
@@ -255,13 +258,17 @@ _SPEC_VERSION_RE = re.compile(r"^(?:===.+|(?:==|!=)\s*v?\d+(?:\.\d+)*(?:\.\*|(?:
 def _simple_requirement(text: str, origin: Origin, group: str) -> Optional[Req]:
     """The common ``name[extras] op version, ...`` form without importing packaging's parser
     (a 40 ms import); anything else goes to packaging."""
-    m = _SIMPLE_REQ_RE.match(text)
-    if m is None:
+    stripped = text.strip()
+    m = _SIMPLE_REQ_RE.match(stripped)
+    if m is None or m.end() != len(stripped):
         return None
     specs = [p.strip().replace(" ", "") for p in (m.group(3) or "").split(",") if p.strip()]
     if not all(_SPEC_VERSION_RE.match(p) for p in specs):
         return None
-    extras = tuple(sorted(canonical(e.strip()) for e in (m.group(2) or "").split(",") if e.strip()))
+    extras_text = m.group(2) or ""
+    if extras_text and not all(re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?", e.strip()) for e in extras_text.split(",") if e.strip()):
+        return None
+    extras = tuple(sorted(canonical(e.strip()) for e in extras_text.split(",") if e.strip()))
     return Req(canonical(m.group(1)), ",".join(specs), extras, None, origin, group=group, text=text)
 
 

@@ -18,7 +18,6 @@ from . import Manifest, ManifestProblem, Origin, Req, canonical, parse_requireme
 
 __all__ = ["parse_requirements_file", "parse_requirements_text", "FILE_OPTIONS"]
 
-_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _ENV_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
 _EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9_.\-]+(?:\[[^\]]*\])?)")
 # Options that take a value (long and short spellings); the value may follow `=` or a space.
@@ -33,6 +32,24 @@ _PER_LINE_VALUE = {"--hash", "--config-settings", "-C", "--global-option", "--in
 _URL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|(?:git|hg|svn|bzr)\+|file:)", re.I)
 
 
+def _comment_start(line: str) -> int:
+    """Index of a comment (``#`` at the start or after whitespace, as pip reads it), or -1.
+
+    A linear scan: the equivalent regular expression backtracks quadratically on long runs of
+    whitespace."""
+    i = line.find("#")
+    while i >= 0:
+        if i == 0 or line[i - 1] in " \t":
+            return i
+        i = line.find("#", i + 1)
+    return -1
+
+
+def _strip_comment(line: str) -> str:
+    i = _comment_start(line)
+    return line if i < 0 else line[:i]
+
+
 def _logical_lines(text: str) -> List[Tuple[int, str]]:
     """[(first physical line, joined text)] with continuations joined and comments removed."""
     out: List[Tuple[int, str]] = []
@@ -42,27 +59,31 @@ def _logical_lines(text: str) -> List[Tuple[int, str]]:
         line = raw
         if not buf:
             start = i
-        # pip strips comments before joining continuations only on the joined line; a `#` that
-        # starts a comment hides a trailing backslash, as pip's regex does on the joined line.
-        if line.endswith("\\") and not _COMMENT_RE.search(line[:-1]):
+        # a `#` that starts a comment hides a trailing backslash, as pip reads the joined line
+        if line.endswith("\\") and _comment_start(line[:-1]) < 0:
             buf.append(line[:-1])
             continue
         buf.append(line)
-        joined = "".join(buf)
+        joined = _strip_comment("".join(buf)).strip()
         buf = []
-        joined = _COMMENT_RE.sub("", joined).strip()
         if joined:
             out.append((start, joined))
     if buf:
-        joined = _COMMENT_RE.sub("", "".join(buf)).strip()
+        joined = _strip_comment("".join(buf)).strip()
         if joined:
             out.append((start, joined))
     return out
 
 
+_TOKEN_RE = re.compile(r"\S+")
+_OPTION_TOKEN_RE = re.compile(r"--?[A-Za-z]")
+
+
 def _split_options(line: str) -> Tuple[str, List[Tuple[str, str]]]:
     """Split ``req --hash=sha256:x --config-settings k=v`` into the requirement and its options."""
-    parts = re.split(r"\s+(?=--?[A-Za-z])", line)
+    cuts = [m.start() for m in _TOKEN_RE.finditer(line) if m.start() > 0 and _OPTION_TOKEN_RE.match(line, m.start())]
+    bounds = [0] + cuts + [len(line)]
+    parts = [line[a:b].strip() for a, b in zip(bounds, bounds[1:])]
     head = parts[0]
     opts: List[Tuple[str, str]] = []
     for p in parts[1:]:

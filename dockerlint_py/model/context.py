@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import glob as _glob
 import os
-import re
 from typing import List, Optional, Tuple
 
 __all__ = ["BuildContext"]
@@ -18,41 +17,108 @@ __all__ = ["BuildContext"]
 _MAX_UP = 4
 
 
-def _ignore_regex(pattern: str) -> "re.Pattern[str]":
-    """A .dockerignore pattern (Go filepath.Match plus ``**``) as a regular expression."""
-    out = []
+def _segment_match(pat: str, name: str) -> bool:
+    """Go ``filepath.Match`` on one path segment (``*``, ``?``, ``[...]``, ``\\x``), by dynamic
+    programming over (pattern, name) positions: linear-time per state, no backtracking blow-up
+    whatever the (untrusted) .dockerignore pattern."""
+    tokens = []
     i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            if i < len(pattern) and pattern[i] == "/":
-                i += 1  # "**/x" also matches "x" at the top
-                out[-1] = "(?:.*/)?"
-            continue
+    while i < len(pat):
+        c = pat[i]
         if c == "*":
-            out.append("[^/]*")
+            if not tokens or tokens[-1] != ("*",):
+                tokens.append(("*",))
         elif c == "?":
-            out.append("[^/]")
+            tokens.append(("?",))
         elif c == "[":
-            j = pattern.find("]", i)
+            j = pat.find("]", i + 2)
             if j < 0:
-                out.append(re.escape(c))
+                tokens.append(("lit", c))
             else:
-                body = pattern[i + 1 : j].replace("\\", "\\\\")
-                if body.startswith("!") or body.startswith("^"):
-                    body = "^" + body[1:]
-                out.append("[" + body + "]")
+                body = pat[i + 1 : j]
+                neg = body[:1] in ("!", "^")
+                tokens.append(("set", neg, body[1:] if neg else body))
                 i = j
-        elif c == "\\" and i + 1 < len(pattern):
+        elif c == "\\" and i + 1 < len(pat):
             i += 1
-            out.append(re.escape(pattern[i]))
+            tokens.append(("lit", pat[i]))
         else:
-            out.append(re.escape(c))
+            tokens.append(("lit", c))
         i += 1
-    # a pattern matching a directory excludes everything below it
-    return re.compile("^" + "".join(out) + "(?:/.*)?$")
+
+    def one(tok, ch: str) -> bool:
+        if tok[0] == "?":
+            return True
+        if tok[0] == "lit":
+            return tok[1] == ch
+        neg, body = tok[1], tok[2]
+        hit = False
+        k = 0
+        while k < len(body):
+            if k + 2 < len(body) and body[k + 1] == "-":
+                hit = hit or body[k] <= ch <= body[k + 2]
+                k += 3
+            else:
+                hit = hit or body[k] == ch
+                k += 1
+        return hit != neg
+
+    # states: set of token positions reachable after consuming name[:n]
+    states = {0}
+    def close(st):
+        out = set(st)
+        for p in sorted(st):
+            q = p
+            while q < len(tokens) and tokens[q] == ("*",):
+                q += 1
+                out.add(q)
+        return out
+    states = close(states)
+    for ch in name:
+        nxt = set()
+        for p in states:
+            if p < len(tokens):
+                tok = tokens[p]
+                if tok == ("*",):
+                    nxt.add(p)
+                elif one(tok, ch):
+                    nxt.add(p + 1)
+        states = close(nxt)
+        if not states:
+            return False
+    return len(tokens) in states
+
+
+def _pattern_match(pattern: str, rel: str) -> bool:
+    """Does a .dockerignore pattern match ``rel`` or one of its parent directories?
+    ``**`` matches any number of segments (including none)."""
+    pats = [p for p in pattern.split("/") if p != ""]
+    parts = [p for p in rel.split("/") if p != ""]
+    # reachable pattern positions after each path segment; a match of a prefix of the path
+    # (a parent directory) also counts, since excluding a directory excludes what is inside
+    def close(st):
+        out = set(st)
+        for p in list(st):
+            q = p
+            while q < len(pats) and pats[q] == "**":
+                q += 1
+                out.add(q)
+        return out
+    states = close({0})
+    for part in parts:
+        if len(pats) in states:
+            return True
+        nxt = set()
+        for p in states:
+            if p < len(pats):
+                if pats[p] == "**":
+                    nxt.add(p)
+                elif _segment_match(pats[p], part):
+                    nxt.add(p + 1)
+        states = close(nxt)
+        if not states:
+            return False
+    return len(pats) in states
 
 
 class BuildContext:
@@ -73,7 +139,7 @@ class BuildContext:
         self._ignores = {r: self._load_ignore(r, dockerfile) for r in self._roots}
 
     @staticmethod
-    def _load_ignore(root: str, dockerfile: Optional[str]) -> List[Tuple[bool, "re.Pattern[str]"]]:
+    def _load_ignore(root: str, dockerfile: Optional[str]) -> List[Tuple[bool, str]]:
         candidates = []
         if dockerfile:
             candidates.append(os.path.join(root, os.path.basename(dockerfile) + ".dockerignore"))
@@ -93,15 +159,15 @@ class BuildContext:
                 pat = os.path.normpath(line[1:] if neg else line).replace(os.sep, "/").lstrip("/")
                 if pat in (".", ""):
                     continue
-                out.append((neg, _ignore_regex(pat)))
+                out.append((neg, pat))
             return out
         return []
 
     def ignored(self, rel: str, root: Optional[str] = None) -> bool:
         rel = rel.replace(os.sep, "/").lstrip("/")
         verdict = False
-        for neg, rx in self._ignores.get(root or self.root, ()):
-            if rx.match(rel):
+        for neg, pat in self._ignores.get(root or self.root, ()):
+            if _pattern_match(pat, rel):
                 verdict = not neg
         return verdict
 
