@@ -430,7 +430,9 @@ def musl_pip_allows_source(model) -> Iterator[Hit]:
     ## What it does
     Reports `pip install` / `uv pip install` in a musl stage that lets pip choose an sdist:
     neither `--only-binary=:all:` (in the command, a requirements file or `PIP_ONLY_BINARY`) nor
-    `--prefer-binary` (or `PIP_PREFER_BINARY`).
+    `--prefer-binary` (or `PIP_PREFER_BINARY`), when at least one requirement leaves the version
+    to pip (unpinned, or a dependency pulled in by a popular package). Fully pinned or locked
+    installs cannot move to a newer sdist and are not reported.
 
     ## Why is this bad?
     pip prefers the newest version even when only its sdist matches the platform: today
@@ -445,13 +447,13 @@ def musl_pip_allows_source(model) -> Iterator[Hit]:
     ## Bad
     ```dockerfile
     FROM python:3.12-alpine
-    RUN pip install --no-cache-dir duckdb==1.3.2
+    RUN pip install --no-cache-dir "duckdb>=1.0"
     ```
 
     ## Good
     ```dockerfile
     FROM python:3.12-alpine
-    RUN pip install --no-cache-dir --only-binary=:all: duckdb==1.3.2
+    RUN pip install --no-cache-dir --only-binary=:all: "duckdb>=1.0"
     ```
     """
     from ..knowledge.native import musl_wheel
@@ -465,7 +467,10 @@ def musl_pip_allows_source(model) -> Iterator[Hit]:
                 continue
             if ":all:" in option_names(inst.options.get("only-binary", ())) or "prefer-binary" in inst.options:
                 continue
-            pkgs = [p for p in inst.packages if p.direct and p.name and not p.tooling and not p.prebuilt and not (p.req.url and not p.req.is_vcs)]
+            if sp.python and _older_than(sp.python, (3, 6)):
+                continue  # no musllinux wheels exist for these Pythons at all
+            # only a requirement whose version pip chooses can move to a newer sdist
+            pkgs = [p for p in inst.packages if p.name and not p.tooling and not p.prebuilt and not p.version and not p.pinned_by and not (p.req.url and not p.req.is_vcs)]
             if not pkgs:
                 continue
             example = next((p for p in pkgs if p.version is None and musl_wheel(p.name, None, sp.python, sp.machine).newest_with_wheel), None)
@@ -610,6 +615,13 @@ def _deps_for(build, pm: str):
     from ..model.builds import build_deps
 
     return build_deps(build, pm)
+
+
+def _older_than(python: str, minimum) -> bool:
+    try:
+        return tuple(int(x) for x in python.split(".")[:2]) < minimum
+    except ValueError:
+        return False
 
 
 def _install_cmd(pm: str, names: List[str]) -> str:
