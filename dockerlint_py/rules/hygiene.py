@@ -218,14 +218,6 @@ def apk_cache_kept(model) -> Iterator[Hit]:
 _PIP_INSTALLERS = ("install", "wheel", "download")
 
 
-def _pip_cache_dir(env) -> str:
-    if env.get("PIP_CACHE_DIR"):
-        return env["PIP_CACHE_DIR"]
-    home = env.get("HOME", "/root")
-    xdg = env.get("XDG_CACHE_HOME") or f"{home}/.cache"
-    return f"{xdg}/pip"
-
-
 @rule(code="DKL404", name="pip-cache-kept", severity="warning", tags=("size", "python"), fixable=True, hadolint=("DL3042",))
 def pip_cache_kept(model) -> Iterator[Hit]:
     """pip, uv or Poetry leave their download cache in the image layer.
@@ -259,59 +251,67 @@ def pip_cache_kept(model) -> Iterator[Hit]:
     RUN --mount=type=cache,target=/root/.cache/pip pip install flask==3.0.3
     ```
     """
-    from ..model.runs import covered_by_mount, exports_before, mount_targets, pip_bool_set, removes, truthy
+    from ..model.runs import covered_by_mount, exports_before, mount_targets, removes
 
     for stage, ins, cmds in _shipped_runs(model):
         targets = mount_targets(stage, ins)
         for i, cmd in enumerate(cmds):
+            spec = _cacher(cmd)
+            if spec is None:
+                continue
             env = dict(stage.vars_at(ins))
             env.update(exports_before(stage, ins, cmd))
             env.update(dict(cmd.env))
+            label, after_word, off_flags, off_env, cache_var, subdir, cleanup, flag = spec
+            if cmd.has_option(*off_flags) or off_env(env):
+                continue
+            given = cmd.option_values("--cache-dir") if label == "pip" else []
+            home_cache = (env.get("XDG_CACHE_HOME") or env.get("HOME", "/root") + "/.cache") + "/" + subdir
+            cache_dir = given[-1] if given else env.get(cache_var) or home_cache
+            if cache_dir == "/dev/null" or covered_by_mount(cache_dir, targets):
+                continue
+            gone = [re.escape(cache_dir) + r"(?:/\*)?", r"(?:/root|~|\$HOME)/\.cache(?:/" + subdir + r")?(?:/\*)?", r"\$" + cache_var + r"(?:/\*)?"]
             later = cmds[i + 1 :]
-            sub = _subcommand(cmd)[0]
-            if cmd.tool == "pip" and sub in _PIP_INSTALLERS:
-                if cmd.has_option("--no-cache-dir") or pip_bool_set(env.get("PIP_NO_CACHE_DIR")):
-                    continue
-                cache = cmd.option_values("--cache-dir")
-                cache_dir = cache[-1] if cache else _pip_cache_dir(env)
-                if covered_by_mount(cache_dir, targets) or cache_dir in ("/dev/null",):
-                    continue
-                if any(removes(c, [re.escape(cache_dir) + r"(?:/\*)?", r"(?:/root|~)/\.cache(?:/pip)?(?:/\*)?", r"\$HOME/\.cache(?:/pip)?(?:/\*)?"]) for c in later):
-                    continue
-                if any(c.tool == "pip" and c.args[:2] == ("cache", "purge") for c in later):
-                    continue
-                from ._fixes import insert_after
+            if any(removes(c, gone) for c in later) or any(c.tool == cmd.tool and c.args[:2] in cleanup for c in later):
+                continue
+            from ._fixes import insert_after
 
-                fix = insert_after(cmd, sub, " --no-cache-dir", "add --no-cache-dir")
-                yield _cmd_hit(cmd, f"pip keeps its download cache ({cache_dir}) in the layer: add `--no-cache-dir`, set `ENV PIP_NO_CACHE_DIR=1`, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")._replace(fix=fix)
-            elif cmd.tool == "uv" and (sub == "sync" or (sub == "pip" and len(cmd.args) > 1 and cmd.args[1] in ("install", "sync"))):
-                if cmd.has_option("--no-cache", "--no-cache-dir", "-n") or truthy(env.get("UV_NO_CACHE")):
-                    continue
-                cache_dir = env.get("UV_CACHE_DIR") or (env.get("XDG_CACHE_HOME") or env.get("HOME", "/root") + "/.cache") + "/uv"
-                if covered_by_mount(cache_dir, targets):
-                    continue
-                if any(removes(c, [re.escape(cache_dir) + r"(?:/\*)?", r"(?:/root|~)/\.cache(?:/uv)?(?:/\*)?"]) for c in later):
-                    continue
-                if any(c.tool == "uv" and c.args[:2] in (("cache", "clean"), ("cache", "prune")) for c in later):
-                    continue
-                from ._fixes import insert_after
+            fix = insert_after(cmd, after_word, " " + flag, f"add {flag}")
+            how = f"`{flag}`" + (f", set `ENV {off_env.__doc__}`" if off_env.__doc__ else "")
+            yield _cmd_hit(cmd, f"{label} keeps its download cache ({cache_dir}) in the layer: add {how}, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")._replace(fix=fix)
 
-                fix = insert_after(cmd, "sync" if sub == "sync" else cmd.args[1], " --no-cache", "add --no-cache")
-                yield _cmd_hit(cmd, f"uv keeps its cache ({cache_dir}) in the layer: add `--no-cache`, set `ENV UV_NO_CACHE=1`, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")._replace(fix=fix)
-            elif cmd.tool == "poetry" and sub in ("install", "sync"):
-                if cmd.has_option("--no-cache"):
-                    continue
-                cache_dir = env.get("POETRY_CACHE_DIR") or (env.get("XDG_CACHE_HOME") or env.get("HOME", "/root") + "/.cache") + "/pypoetry"
-                if covered_by_mount(cache_dir, targets):
-                    continue
-                if any(removes(c, [re.escape(cache_dir) + r"(?:/\*)?", r"(?:/root|~)/\.cache(?:/pypoetry)?(?:/\*)?", r"\$POETRY_CACHE_DIR(?:/\*)?"]) for c in later):
-                    continue
-                if any(c.tool == "poetry" and c.args[:2] == ("cache", "clear") for c in later):
-                    continue
-                from ._fixes import insert_after
 
-                fix = insert_after(cmd, sub, " --no-cache", "add --no-cache")
-                yield _cmd_hit(cmd, f"Poetry keeps its cache ({cache_dir}) in the layer: add `--no-cache`, remove it in the same RUN, or mount a cache on it")._replace(fix=fix)
+def _pip_off(env):
+    """PIP_NO_CACHE_DIR=1"""
+    from ..model.runs import pip_bool_set
+
+    return pip_bool_set(env.get("PIP_NO_CACHE_DIR"))
+
+
+def _uv_off(env):
+    """UV_NO_CACHE=1"""
+    from ..model.runs import truthy
+
+    return truthy(env.get("UV_NO_CACHE"))
+
+
+def _never(env):
+    return False
+
+
+def _cacher(cmd):
+    """(label, word to insert the flag after, options that turn the cache off, env check, cache-dir
+    variable, cache sub-directory, cleanup subcommands, the flag a fix inserts) for an install
+    command that caches downloads; None for anything else."""
+    sub = _subcommand(cmd)[0]
+    if cmd.tool == "pip" and sub in _PIP_INSTALLERS:
+        return ("pip", sub, ("--no-cache-dir",), _pip_off, "PIP_CACHE_DIR", "pip", (("cache", "purge"),), "--no-cache-dir")
+    if cmd.tool == "uv" and (sub == "sync" or (sub == "pip" and len(cmd.args) > 1 and cmd.args[1] in ("install", "sync"))):
+        word = "sync" if sub == "sync" else cmd.args[1]
+        return ("uv", word, ("--no-cache", "--no-cache-dir", "-n"), _uv_off, "UV_CACHE_DIR", "uv", (("cache", "clean"), ("cache", "prune")), "--no-cache")
+    if cmd.tool == "poetry" and sub in ("install", "sync"):
+        return ("Poetry", sub, ("--no-cache",), _never, "POETRY_CACHE_DIR", "pypoetry", (("cache", "clear"),), "--no-cache")
+    return None
 
 
 _BUILD_TOOLS = re.compile(r"^(?:gcc(?:-\d+)?|g\+\+(?:-\d+)?|clang(?:-\d+)?|build-base|build-essential|musl-dev|libc6?-dev|cargo|rust|rustc|gfortran|make|.+-dev|.+-devel)$")
