@@ -75,10 +75,17 @@ def main() -> int:
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--quick", action="store_true", help="skip hadolint's whole-corpus pass")
+    ap.add_argument("--python", default=sys.executable, help="interpreter with dockerlint-py installed (e.g. a clean venv's, as pre-commit builds)")
     args = ap.parse_args()
+    global PY
+    PY = args.python
 
     subprocess.run([PY, "-m", "compileall", "-q", os.path.join(ROOT, "dockerlint_py")], stdout=subprocess.DEVNULL)
-    env_note = f"python {sys.version.split()[0]} ({PY}); {os.cpu_count()} CPUs"
+    if PY != sys.executable:  # an installed copy: make sure its bytecode exists, as pip leaves it
+        site = subprocess.run([PY, "-c", "import dockerlint_py, os; print(os.path.dirname(dockerlint_py.__file__))"], capture_output=True, text=True).stdout.strip()
+        if site:
+            subprocess.run([PY, "-m", "compileall", "-q", site], stdout=subprocess.DEVNULL)
+    env_note = f"{PY}; {os.cpu_count()} CPUs"
     hadolint = shutil.which("hadolint")
     dockerlint = [PY, "-m", "dockerlint_py"]
     print(f"# dockerlint-py benchmark — {time.strftime('%Y-%m-%d %H:%M')} — {env_note}")

@@ -26,7 +26,9 @@ def _split_codes(values: Optional[List[str]]) -> Optional[tuple]:
     return tuple(out)
 
 
-def _build_parser():
+def _build_parser(only: Optional[str] = None):
+    """The argument parser; with ``only``, just that subcommand's parser is built (start-up:
+    each argparse parser costs about a millisecond and a half)."""
     import argparse
 
     from .report import FORMATS
@@ -38,7 +40,10 @@ def _build_parser():
     parser.add_argument("--version", action="version", version=f"dockerlint-py {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="lint Dockerfiles (the default command)")
+    def wanted(name: str) -> bool:
+        return only is None or only == name
+
+    check = sub.add_parser("check", help="lint Dockerfiles (the default command)") if wanted("check") else argparse.ArgumentParser(add_help=False)
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - reads stdin")
     check.add_argument(
         "--format", action="append", metavar="FORMAT[:PATH]",
@@ -66,7 +71,9 @@ def _build_parser():
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing (exit 1 when there is a diff)")
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply (or show) fixes that change behaviour: psycopg2 -> psycopg2-binary, alpine -> slim")
 
-    insp = sub.add_parser("inspect", help="print what dockerlint understood: stages, base images, install plan")
+    if not wanted("inspect") and not wanted("alpine-check") and not wanted("rules") and not wanted("rule"):
+        return parser
+    insp = sub.add_parser("inspect", help="print what dockerlint understood: stages, base images, install plan") if wanted("inspect") else argparse.ArgumentParser(add_help=False)
     insp.add_argument("paths", nargs="*", metavar="PATH")
     insp.add_argument("--format", choices=("text", "json"), default="text")
     insp.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
@@ -74,14 +81,15 @@ def _build_parser():
     insp.add_argument("--target-arch", choices=("x86_64", "aarch64"), default="x86_64")
     insp.add_argument("--context", metavar="DIR", help="the build context (default: each Dockerfile's directory)")
 
-    ac = sub.add_parser("alpine-check", help="would these Python dependencies install on Alpine (musl)? no Dockerfile needed")
+    ac = sub.add_parser("alpine-check", help="would these Python dependencies install on Alpine (musl)? no Dockerfile needed") if wanted("alpine-check") else argparse.ArgumentParser(add_help=False)
     ac.add_argument("manifests", nargs="*", metavar="MANIFEST", help="requirements, pyproject or lock files (default: those in the current directory)")
     ac.add_argument("--python", default="3.12", metavar="X.Y", help="CPython version of the Alpine image (default: 3.12)")
     ac.add_argument("--arch", choices=("x86_64", "aarch64"), default="x86_64")
     ac.add_argument("--format", choices=("text", "json"), default="text")
 
-    sub.add_parser("rules", help="list the rules")
-    rule = sub.add_parser("rule", help="print a rule's documentation")
+    if wanted("rules"):
+        sub.add_parser("rules", help="list the rules")
+    rule = sub.add_parser("rule", help="print a rule's documentation") if wanted("rule") else argparse.ArgumentParser(add_help=False)
     rule.add_argument("code", metavar="CODE")
     return parser
 
@@ -313,7 +321,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "check")  # `dockerlint Dockerfile` means `dockerlint check Dockerfile`
-    parser = _build_parser()
+    parser = _build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0

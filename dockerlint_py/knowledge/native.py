@@ -58,11 +58,8 @@ class _Db:
         data = load_toml("native_packages.toml")
         self.meta = data["meta"]
         self.toolchains = data.get("toolchain", {})
-        import re as _re
-
-        self.synonyms = {
-            pm: {k: [_re.compile(p) for p in v] for k, v in table.items()} for pm, table in data.get("synonyms", {}).items()
-        }
+        self.synonyms = {pm: dict(table) for pm, table in data.get("synonyms", {}).items()}
+        self._synonym_rx: Dict[Tuple[str, str], list] = {}
         gaps = {k: tuple(v) for k, v in data.get("gaps", {}).items()}
         self.packages: Dict[str, NativePackage] = {}
         for entry in data.get("package", ()):
@@ -125,7 +122,14 @@ def provided(pm: str, wanted: str, installed) -> bool:
     """Is ``wanted`` (an apk/apt package name) met by one of ``installed``?"""
     if wanted in installed:
         return True
-    for rx in _db().synonyms.get(pm, {}).get(wanted, ()):
+    db = _db()
+    key = (pm, wanted)
+    rxs = db._synonym_rx.get(key)
+    if rxs is None:
+        import re
+
+        rxs = db._synonym_rx[key] = [re.compile(p) for p in db.synonyms.get(pm, {}).get(wanted, ())]
+    for rx in rxs:
         if any(rx.fullmatch(name) for name in installed):
             return True
     return False
