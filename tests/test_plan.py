@@ -180,3 +180,15 @@ def test_inspect_json_and_text(tmp_path):
     assert flask["declared_at"]["path"].endswith("requirements.txt")
     text = subprocess.run(cmd[:4] + [str(tmp_path / "Dockerfile")], capture_output=True, text=True, check=True).stdout
     assert "libc=musl" in text and "flask 3.0.3" in text
+
+
+def test_pdm_install_from_the_lock(tmp_path):
+    files = {
+        "pyproject.toml": '[project]\nname = "app"\ndependencies = ["requests"]\n[tool.pdm.dev-dependencies]\ntest = ["pytest"]\n',
+        "pdm.lock": '[[package]]\nname = "requests"\nversion = "2.32.3"\ngroups = ["default"]\n\n[[package]]\nname = "pytest"\nversion = "8.3.3"\ngroups = ["test"]\n',
+    }
+    _, plan = plan_of(tmp_path, "FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml pdm.lock ./\nRUN pdm install --prod\n", files)
+    (inst,) = plan.stages[0].installs
+    assert [(p.name, p.version, p.pinned_by) for p in inst.packages] == [("requests", "2.32.3", "lock")]
+    _, plan = plan_of(tmp_path, "FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml pdm.lock ./\nRUN pdm install\n", files)
+    assert {p.name for p in plan.stages[0].installs[0].packages} == {"requests", "pytest"}

@@ -115,3 +115,54 @@ def test_manifest_symlink_loop(repo):
     (repo / "svc" / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nUSER app\n")
     r = run_cli("check", "svc/Dockerfile", cwd=repo)
     assert "Traceback" not in r.stderr and r.returncode in (0, 1)
+
+
+def test_deeply_nested_sh_c(repo):
+    inner = "pip install flask"
+    for _ in range(9):  # quoting grows fourfold a level: 9 levels is ~260,000 quote characters
+        inner = "sh -c " + "'" + inner.replace("'", "'\\''") + "'"
+    (repo / "deep").mkdir()
+    (repo / "deep" / "Dockerfile").write_text(f"FROM python:3.12-slim\nRUN {inner}\nUSER app\n")
+    r = run_cli("check", "--format", "json", "deep/Dockerfile", cwd=repo)
+    assert "Traceback" not in r.stderr and r.returncode in (0, 1)
+
+
+def test_nothing_from_the_repository_runs_and_no_network(repo, tmp_path):
+    """setup.py, a build backend and conftest in the linted project are never executed or
+    imported, and no socket is opened (a sitecustomize records any attempt)."""
+    proj = repo / "proj"
+    proj.mkdir()
+    marker = tmp_path / "executed"
+    for name in ("setup.py", "conftest.py", "backend.py"):
+        (proj / name).write_text(f"open({str(marker)!r}, 'a').write({name!r})\n")
+    (proj / "pyproject.toml").write_text('[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n[project]\nname = "p"\nversion = "1"\ndependencies = ["flask"]\n')
+    (proj / "requirements.txt").write_text("-e .\nhttps://example.com/pkg-1.0-py3-none-any.whl\n-r https://example.com/more.txt\n")
+    (proj / "Dockerfile").write_text(
+        "FROM python:3.12-alpine\nCOPY . /src\nRUN pip install --no-cache-dir -r /src/requirements.txt && pip install --no-cache-dir /src\nUSER app\n"
+    )
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    log = tmp_path / "sockets"
+    (hooks / "sitecustomize.py").write_text(
+        "import socket\n"
+        f"_LOG = {str(log)!r}\n"
+        "class _Guard(socket.socket):\n"
+        "    def connect(self, *a):\n"
+        "        open(_LOG, 'a').write(repr(a) + '\\n')\n"
+        "        raise OSError('network disabled in this test')\n"
+        "socket.socket = _Guard\n"
+        "_orig = socket.create_connection\n"
+        "def _cc(*a, **k):\n"
+        "    open(_LOG, 'a').write(repr(a) + '\\n')\n"
+        "    raise OSError('network disabled in this test')\n"
+        "socket.create_connection = _cc\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(hooks) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    import subprocess
+    import sys
+
+    for args in (["check", "proj"], ["inspect", "proj/Dockerfile"], ["alpine-check", "proj/requirements.txt"], ["check", "--fix", "--unsafe-fixes", "proj"]):
+        r = subprocess.run([sys.executable, "-m", "dockerlint_py", *args], cwd=repo, env=env, capture_output=True, text=True)
+        assert "Traceback" not in r.stderr, r.stderr
+    assert not marker.exists(), marker.read_text()
+    assert not log.exists(), log.read_text()
