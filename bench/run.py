@@ -87,7 +87,9 @@ def main() -> int:
             subprocess.run([PY, "-m", "compileall", "-q", site], stdout=subprocess.DEVNULL)
     env_note = f"{PY}; {os.cpu_count()} CPUs"
     hadolint = shutil.which("hadolint")
-    dockerlint = [PY, "-m", "dockerlint_py"]
+    script = os.path.join(os.path.dirname(PY), "dockerlint")
+    # the console script, as pre-commit runs it (`python -m` would add runpy's start-up)
+    dockerlint = [script] if os.path.exists(script) else [PY, "-m", "dockerlint_py"]
     print(f"# dockerlint-py benchmark — {time.strftime('%Y-%m-%d %H:%M')} — {env_note}")
     print(f"# hadolint: {hadolint or 'not installed'}")
     results = {}
@@ -123,7 +125,7 @@ def main() -> int:
             theirs = median_ms([hadolint, "Dockerfile"], args.runs, tmp)
             print(f"hadolint       : {theirs:6.1f} ms")
             print(f"ratio          : dockerlint/hadolint = {ours / theirs:.2f}  (target <= 1.50: {'PASS' if ours / theirs <= 1.5 else 'FAIL'})")
-        proc = subprocess.run([PY, "-X", "importtime", "-m", "dockerlint_py", "check", "-q", "Dockerfile"], cwd=tmp, capture_output=True, text=True)
+        proc = subprocess.run([PY, "-X", "importtime"] + (dockerlint if dockerlint[0] != PY else ["-m", "dockerlint_py"]) + ["check", "-q", "Dockerfile"], cwd=tmp, capture_output=True, text=True)
         rows = []
         for line in proc.stderr.splitlines():
             if line.startswith("import time:") and "|" in line:

@@ -33,12 +33,21 @@ def _build_parser(only: Optional[str] = None):
 
     from .report import FORMATS
 
+    def formatter(prog):
+        # argparse would import shutil (and bz2, lzma...) just to ask the terminal width
+        try:
+            width = os.get_terminal_size().columns - 2
+        except OSError:
+            width = 78
+        return argparse.HelpFormatter(prog, width=int(os.environ.get("COLUMNS", width)))
+
     parser = argparse.ArgumentParser(
         prog="dockerlint",
         description="Lint Dockerfiles together with the Python dependencies they install.",
+        formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"dockerlint-py {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=lambda **kw: argparse.ArgumentParser(formatter_class=formatter, **kw))
 
     def wanted(name: str) -> bool:
         return only is None or only == name

@@ -73,16 +73,15 @@ def test_provenance_and_review_date():
 
 
 def test_compiled_snapshot_is_current():
-    """knowledge/_compiled.json mirrors the source files; regenerate with
+    """knowledge/_compiled.py mirrors the source files; regenerate with
     `python -m dockerlint_py.knowledge.compile`."""
-    import json
     import os
 
-    from dockerlint_py.knowledge.compile import snapshot
+    import dockerlint_py.knowledge as k
+    from dockerlint_py.knowledge.compile import render
 
-    path = os.path.join(os.path.dirname(__import__("dockerlint_py.knowledge").knowledge.__file__), "_compiled.json")
-    with open(path, encoding="utf-8") as fh:
-        assert json.load(fh) == json.loads(json.dumps(snapshot()))
+    with open(os.path.join(os.path.dirname(k.__file__), "_compiled.py"), encoding="utf-8") as fh:
+        assert fh.read() == render()
 
 
 def test_stale_snapshot_falls_back_to_the_source(monkeypatch):

@@ -14,23 +14,21 @@ __all__ = ["BaseFacts", "ImageInfo", "base_image_facts", "image_info", "channel_
 
 
 _COMPILED: List[Dict[str, Any]] = []
-COMPILED_NAME = "_compiled.json"
 
 
-def _compiled() -> Dict[str, Any]:
-    """Parsed knowledge files, snapshotted as JSON (``python -m dockerlint_py.knowledge.compile``).
+def _snapshot_data() -> Dict[str, Any]:
+    """Parsed knowledge files, snapshotted as a Python module (``_compiled.py``, written by
+    ``python -m dockerlint_py.knowledge.compile``).
 
-    Parsing TOML costs ~20 ms at every start; JSON ~1 ms. Each entry carries the size and CRC-32
-    of its source file, so an edited source is noticed and parsed directly instead."""
+    Parsing TOML costs ~20 ms at every start, JSON needs the json module; a module's constants
+    load from its bytecode in about a millisecond. Each entry carries the size and CRC-32 of its
+    source file, so an edited source is noticed and parsed directly instead."""
     if not _COMPILED:
-        import json
-        import os
-
         try:
-            with open(os.path.join(os.path.dirname(__file__), COMPILED_NAME), encoding="utf-8") as fh:
-                _COMPILED.append(json.load(fh))
-        except (OSError, ValueError):
-            _COMPILED.append({})
+            from ._compiled import DATA
+        except ImportError:
+            DATA = {}
+        _COMPILED.append(DATA)
     return _COMPILED[0]
 
 
@@ -49,7 +47,7 @@ def checksum(raw: bytes) -> str:
 
 
 def _from_snapshot(name: str, raw: bytes):
-    entry = _compiled().get(name)
+    entry = _snapshot_data().get(name)
     if entry is not None and entry.get("checksum") == checksum(raw):
         return entry["data"]
     return None
