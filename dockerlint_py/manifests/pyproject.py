@@ -123,6 +123,16 @@ def _key_line(lines: List[str], key: str, start: int) -> Tuple[int, int]:
     return (start + 1 if start >= 0 else 1), 1
 
 
+def _group_tables(table: Dict[str, Any], header: str, lines: List[str], path: str, problems: List[ManifestProblem]) -> List[Req]:
+    """``{group: [requirement strings]}`` under ``[header]`` (PEP 735 groups, PDM dev groups)."""
+    out: List[Req] = []
+    start = table_line(lines, header)
+    for name, items in table.items():
+        line, _ = _key_line(lines, name, start)
+        out += _pep508_list(items, lines, path, "group:" + canonical(name), line - 1, problems, f"{header}.{name}")
+    return out
+
+
 def parse_pyproject(text: str, path: str) -> Manifest:
     problems: List[ManifestProblem] = []
     try:
@@ -146,10 +156,7 @@ def parse_pyproject(text: str, path: str) -> Manifest:
             reqs += _pep508_list(items, lines, path, "extra:" + canonical(name), line - 1, problems, f"optional-dependencies.{name}")
     groups = data.get("dependency-groups") or {}
     if isinstance(groups, dict):
-        gstart = table_line(lines, "dependency-groups")
-        for name, items in groups.items():
-            line, _ = _key_line(lines, name, gstart)
-            reqs += _pep508_list(items, lines, path, "group:" + canonical(name), line - 1, problems, f"dependency-groups.{name}")
+        reqs += _group_tables(groups, "dependency-groups", lines, path, problems)
         extra["group_includes"] = {
             canonical(n): [canonical(str(i["include-group"])) for i in items if isinstance(i, dict) and "include-group" in i]
             for n, items in groups.items()
@@ -176,10 +183,7 @@ def parse_pyproject(text: str, path: str) -> Manifest:
         extra["pdm"] = True
         dev = pdm.get("dev-dependencies") or {}
         if isinstance(dev, dict):
-            dstart = table_line(lines, "tool.pdm.dev-dependencies")
-            for name, items in dev.items():
-                line, _ = _key_line(lines, name, dstart)
-                reqs += _pep508_list(items, lines, path, "group:" + canonical(name), line - 1, problems, f"tool.pdm.dev-dependencies.{name}")
+            reqs += _group_tables(dev, "tool.pdm.dev-dependencies", lines, path, problems)
     uvt = tool.get("uv") if isinstance(tool.get("uv"), dict) else None
     if uvt is not None and isinstance(uvt.get("dev-dependencies"), list):
         line, _ = locate(lines, "dev-dependencies", max(table_line(lines, "tool.uv"), 0))
