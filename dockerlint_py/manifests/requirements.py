@@ -150,6 +150,7 @@ def parse_requirements_text(
     includes: List[str] = []
     stack = set(_stack or ()) | {path}
     raw_lines = text.splitlines()
+    unresolved: List[int] = []
 
     def add_option(key: str, value: str) -> None:
         options[key] = options.get(key, ()) + ((value,) if value else ("",))
@@ -157,6 +158,11 @@ def parse_requirements_text(
     for lineno, line in _logical_lines(text):
         if env is not None:
             line = _ENV_RE.sub(lambda m: env.get(m.group(1), m.group(0)), line)
+        if _ENV_RE.search(line):
+            # pip expands ${VAR} from the build's environment: without a value the line is
+            # unknown, not malformed
+            unresolved.append(lineno)
+            continue
         col = 1
         physical = raw_lines[lineno - 1] if lineno - 1 < len(raw_lines) else ""
         col = len(physical) - len(physical.lstrip()) + 1
@@ -227,7 +233,8 @@ def parse_requirements_text(
         if hashes:
             req = req._replace(hashes=hashes)
         reqs.append(req)
-    return Manifest(path, "requirements", tuple(reqs), options, tuple(constraints), tuple(problems), tuple(includes))
+    extra = {"unresolved_lines": tuple(unresolved)} if unresolved else {}
+    return Manifest(path, "requirements", tuple(reqs), options, tuple(constraints), tuple(problems), tuple(includes), extra)
 
 
 def parse_requirements_file(path: str, *, shown: Optional[str] = None, root: Optional[str] = None, env: Optional[Mapping[str, str]] = None) -> Manifest:

@@ -152,6 +152,8 @@ def _present_before(sp) -> List[Tuple[int, str, str]]:
         if inst.tool != "pip wheel":
             out.extend((-1, inst.location, p.name) for p in inst.packages)
     for c in sp.copied:
+        if c.wheels:
+            continue
         idx = c.instruction.index if c.instruction in sp.stage.instructions else -1
         for i in c.installs:
             loc = i.location

@@ -96,6 +96,7 @@ class CopiedEnv(NamedTuple):
     source: str
     dest: str
     installs: Tuple[Install, ...]
+    wheels: bool = False  # a wheel directory (`pip wheel -w`): nothing is installed by the copy
 
     @property
     def packages(self) -> List[PlannedPackage]:
@@ -128,7 +129,8 @@ class StagePlan:
     def packages(self) -> List[PlannedPackage]:
         out = [p for i in self.all_installs for p in i.packages]
         for c in self.copied:
-            out.extend(c.packages)
+            if not c.wheels:
+                out.extend(c.packages)
         return out
 
     def as_dict(self) -> dict:
@@ -139,7 +141,7 @@ class StagePlan:
             "machine": self.machine,
             "installs": [_install_dict(i) for i in self.installs],
             "copied": [
-                {"line": c.instruction.start_line, "from_stage": c.from_stage.label, "source": c.source, "dest": c.dest, "packages": [p.name for p in c.packages]}
+                {"line": c.instruction.start_line, "from_stage": c.from_stage.label, "source": c.source, "dest": c.dest, "wheels": c.wheels, "packages": [p.name for p in c.packages]}
                 for c in self.copied
             ],
         }
@@ -503,6 +505,7 @@ class _Builder:
                     if wdir == src_abs or wdir.startswith(src_abs.rstrip("/") + "/"):
                         target = dest_abs if wdir == src_abs else posixpath.join(dest_abs, wdir[len(src_abs.rstrip("/")) + 1 :])
                         state.wheel_dirs[target] = wi
+                        sp.copied.append(CopiedEnv(ins, src_stage, wdir, target, wi, wheels=True))
                 # a venv copied over stays a venv
                 for v in src_state.venvs:
                     if v == src_abs:

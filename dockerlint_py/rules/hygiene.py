@@ -227,8 +227,9 @@ def pip_cache_kept(model) -> Iterator[Hit]:
     is not set (ENV in the stage or a parent stage, an inline prefix, or an `export`; pip treats
     *any* valid boolean, even `0` or `false`, as "no cache") and no cache/tmpfs mount covers the
     pip cache directory; `uv pip install` / `uv sync` without `--no-cache`/`UV_NO_CACHE` or a mount
-    on the uv cache; `poetry install` without `--no-cache` or a mount/cleanup of Poetry's cache.
-    A later `rm -rf ~/.cache/pip` (or `pip cache purge`) in the same `RUN` counts.
+    on the uv cache; `poetry install` without `--no-cache` or a mount/cleanup of Poetry's cache;
+    `pipenv install|sync` without a mount/cleanup of Pipenv's cache. A later
+    `rm -rf ~/.cache/pip` (or `pip cache purge`) in the same `RUN` counts.
 
     ## Why is this bad?
     The cache holds every downloaded wheel a second time: often as large as the installed
@@ -276,9 +277,9 @@ def pip_cache_kept(model) -> Iterator[Hit]:
                 continue
             from ._fixes import insert_after
 
-            fix = insert_after(cmd, after_word, " " + flag, f"add {flag}")
-            how = f"`{flag}`" + (f", set `ENV {off_env.__doc__}`" if off_env.__doc__ else "")
-            yield _cmd_hit(cmd, f"{label} keeps its download cache ({cache_dir}) in the layer: add {how}, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")._replace(fix=fix)
+            fix = insert_after(cmd, after_word, " " + flag, f"add {flag}") if flag else None
+            how = (f"add `{flag}`" if flag else f"remove `{cache_dir}` in the same RUN") + (f", set `ENV {off_env.__doc__}`" if off_env.__doc__ else "")
+            yield _cmd_hit(cmd, f"{label} keeps its download cache ({cache_dir}) in the layer: {how}, or mount a cache (`RUN --mount=type=cache,target={cache_dir}`)")._replace(fix=fix)
 
 
 def _pip_off(env):
@@ -311,6 +312,8 @@ def _cacher(cmd):
         return ("uv", word, ("--no-cache", "--no-cache-dir", "-n"), _uv_off, "UV_CACHE_DIR", "uv", (("cache", "clean"), ("cache", "prune")), "--no-cache")
     if cmd.tool == "poetry" and sub in ("install", "sync"):
         return ("Poetry", sub, ("--no-cache",), _never, "POETRY_CACHE_DIR", "pypoetry", (("cache", "clear"),), "--no-cache")
+    if cmd.tool == "pipenv" and sub in ("install", "sync"):
+        return ("Pipenv", sub, (), _never, "PIPENV_CACHE_DIR", "pipenv", (), "")
     return None
 
 

@@ -363,9 +363,9 @@ def cross_libc_copy(model) -> Iterator[Hit]:
 
     ## What it does
     Reports `COPY --from=<stage>` of a virtualenv, `site-packages`, `/usr/local`, a `--prefix` or
-    `--target` directory or `/root/.local` when the source stage and the receiving stage use
-    different C libraries (glibc vs musl) and the copied environment contains packages with
-    required compiled code.
+    `--target` directory, `/root/.local` or a wheel directory (`pip wheel -w`) when the source
+    stage and the receiving stage use different C libraries (glibc vs musl) and what is copied
+    contains packages with required compiled code.
 
     ## Why is this bad?
     Extension modules built or downloaded for glibc (`manylinux`) do not load on musl and vice
@@ -414,11 +414,18 @@ def cross_libc_copy(model) -> Iterator[Hit]:
                 continue
             libc = lambda m: "musl" if m else "glibc"  # noqa: E731
             first = c.installs[0]
-            msg = (
-                f"copies a Python environment ({c.source}) built on {libc(src)} (stage `{c.from_stage.label}`) into a {libc(dst)} stage; "
-                f"its compiled packages ({', '.join(f'`{n}`' for n in natives[:8])}{'...' if len(natives) > 8 else ''}) will not load: "
-                f"ImportError at runtime. Use the same libc in both stages"
-            )
+            if c.wheels:
+                msg = (
+                    f"copies wheels ({c.source}) built on {libc(src)} (stage `{c.from_stage.label}`) into a {libc(dst)} stage; "
+                    f"pip will not install the compiled ones there ({', '.join(f'`{n}`' for n in natives[:8])}{'...' if len(natives) > 8 else ''}): "
+                    f"their platform tags do not match, so the install fails or rebuilds them. Build the wheels on the same libc"
+                )
+            else:
+                msg = (
+                    f"copies a Python environment ({c.source}) built on {libc(src)} (stage `{c.from_stage.label}`) into a {libc(dst)} stage; "
+                    f"its compiled packages ({', '.join(f'`{n}`' for n in natives[:8])}{'...' if len(natives) > 8 else ''}) will not load: "
+                    f"ImportError at runtime. Use the same libc in both stages"
+                )
             ins = c.instruction
             yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, msg, (Related(model.path, first.line, first.column, f"installed here on {libc(src)}"),))
 
@@ -495,8 +502,9 @@ def runtime_library_missing(model) -> Iterator[Hit]:
     for mysqlclient...), checks that the final image keeps it: not removed together with the
     build dependencies (`apk del .build-deps` removes `libpq` when only `postgresql-dev` pulled
     it in; `apt-get purge --auto-remove libpq-dev` removes `libpq5`), and installed in the
-    runtime stage of a multi-stage build that copied the compiled package over. Only bases whose
-    package list is known are judged.
+    runtime stage of a multi-stage build that copied the compiled package over or installed
+    wheels built in a builder stage (`pip wheel -w /wheels` there, `pip install /wheels/*` here).
+    Only bases whose package list is known are judged.
 
     ## Why is this bad?
     The image builds and the container crashes on first import:
@@ -566,9 +574,28 @@ def runtime_library_missing(model) -> Iterator[Hit]:
                 f"ImportError on first import. Install it outside the build group: `{_install_cmd(pm, lost)}`"
             )
             yield _install_hit(b.install, msg, _declared(b.package, model.path))
+        # (c) wheels built in another stage (`pip wheel`) and installed here
+        for inst in sp.all_installs:
+            for p in inst.packages:
+                if not p.prebuilt:
+                    continue
+                for b in builds:
+                    if b.package.name != p.name or b.install.tool != "pip wheel" or b.stage_plan.stage.index in chain:
+                        continue
+                    lost = _lost_libs(b, pm, have)
+                    key = (id(inst), p.name, "c")
+                    if not lost or key in reported:
+                        continue
+                    reported.add(key)
+                    msg = (
+                        f"`{p.name}` is installed here from a wheel compiled in stage `{b.stage_plan.stage.label}`, but this final stage lacks "
+                        f"{', '.join(f'`{l}`' for l in lost)}, which it loads at runtime: ImportError on first import. "
+                        f"Add `{_install_cmd(pm, lost)}` to this stage"
+                    )
+                    yield _install_hit(inst, msg, (Related(model.path, b.install.line, b.install.column, "compiled here"),) + _declared(p, model.path))
         # (b) built in another stage, copied in
         for c in sp.copied:
-            if c.from_stage.index in chain:
+            if c.from_stage.index in chain or c.wheels:
                 continue
             names = {p.name for p in c.packages}
             for b in builds:
