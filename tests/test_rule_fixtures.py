@@ -35,10 +35,11 @@ def _cases():
 def test_fixture(code, case):
     findings = lint(
         case["dockerfile"], select=[code], build_args=case.get("build_args"), target=case.get("target"),
-        files=case.get("files"), arch=case.get("arch", "x86_64"),
+        files=case.get("files"), arch=case.get("arch", "x86_64"), path=case.get("path", "Dockerfile"),
     )
     # [line, column] for findings in the Dockerfile, [file, line, column] for findings in a manifest
-    got = [[f.line, f.column] if f.path == "Dockerfile" else [f.path, f.line, f.column] for f in findings if f.code == code]
+    df = case.get("path", "Dockerfile")
+    got = [[f.line, f.column] if f.path == df else [f.path, f.line, f.column] for f in findings if f.code == code]
     assert got == case["expect"]
 
 

@@ -329,7 +329,10 @@ def build_tools_in_final_image(model) -> Iterator[Hit]:
     (`gcc`, `g++`, `clang`, `build-base`, `build-essential`, `musl-dev`, `*-dev`, `*-devel`,
     `cargo`, `rust`, `gfortran`, `make`) in the final stage or a stage it is built `FROM`, unless
     the same `RUN` removes them again (`apk del` of the packages or their `--virtual` group,
-    `apt-get purge`/`remove`). Removal in a later `RUN` does not shrink the image.
+    `apt-get purge`/`remove`, or `apt-mark auto` followed by `apt-get purge --auto-remove`, as the
+    official images do). Removal in a later `RUN` does not shrink the image.
+    Development-container Dockerfiles (under `.devcontainer/`) are not judged: compilers are
+    their purpose.
 
     ## Why is this bad?
     Toolchains add 100-300 MB, widen the attack surface (a compiler inside a compromised
@@ -355,7 +358,7 @@ def build_tools_in_final_image(model) -> Iterator[Hit]:
     ```
     """
     final = model.final_stage
-    if final is None:
+    if final is None or _is_devcontainer(model.path):
         return
     chain = [final] + final.ancestors
     for stage in reversed(chain):
@@ -372,10 +375,15 @@ def build_tools_in_final_image(model) -> Iterator[Hit]:
                 if not tools:
                     continue
                 removed = set()
+                marked_auto = False
                 for c in cmds[i + 1 :]:
                     csub, cidx = _subcommand(c)
-                    if (c.tool == "apk" and csub == "del") or (c.tool in _APT and csub in ("purge", "remove")) or (c.tool in ("dnf", "yum") and csub in ("remove", "erase")):
+                    if c.tool == "apt-mark" and csub == "auto":
+                        marked_auto = True  # the docker-library idiom: apt-mark auto '.*' ... purge --auto-remove
+                    if (c.tool == "apk" and csub == "del") or (c.tool in _APT and csub in ("purge", "remove", "autoremove")) or (c.tool in ("dnf", "yum") and csub in ("remove", "erase")):
                         removed.update(_package_args(c, cidx)[0])
+                        if marked_auto and (csub == "autoremove" or c.has_option("--auto-remove", "--autoremove")):
+                            removed.update(names)
                 if virtual and virtual in removed:
                     continue
                 left = [t for t in tools if t not in removed]
@@ -383,6 +391,13 @@ def build_tools_in_final_image(model) -> Iterator[Hit]:
                     continue
                 where = "the final stage" if stage is final else f"stage `{stage.label}`, which the final stage is built on"
                 yield _cmd_hit(cmd, f"build tools installed in {where} stay in the shipped image: {', '.join(f'`{t}`' for t in left[:8])}{'...' if len(left) > 8 else ''}; build in a separate stage and copy the result, or remove them in the same RUN")
+
+
+def _is_devcontainer(path: str) -> bool:
+    """A Dockerfile of a development container (`.devcontainer/`): compilers are its purpose,
+    and its user is set by devcontainer.json (`remoteUser`), not by USER."""
+    p = path.replace("\\", "/")
+    return p.startswith(".devcontainer/") or "/.devcontainer/" in p
 
 
 def _package_args(cmd, sub_index: int) -> Tuple[List[str], Optional[str]]:

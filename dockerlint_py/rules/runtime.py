@@ -97,7 +97,8 @@ def runs_as_root(model) -> Iterator[Hit]:
     ship runs. Bases known to run as non-root by default (distroless `:nonroot`, Chainguard)
     pass without a `USER`; on bases the knowledge base does not know, only an explicit last
     `USER root` is reported, because their default user is unknown. Images that drop privileges at start-up (`gosu`, `su-exec`,
-    `setpriv`, `runuser` installed or used) are not reported.
+    `setpriv`, `runuser` installed or used) are not reported, nor are development containers
+    (`.devcontainer/`), whose user is set by `devcontainer.json`.
 
     ## Why is this bad?
     A process running as root inside the container turns any code-execution bug into root on
@@ -125,9 +126,11 @@ def runs_as_root(model) -> Iterator[Hit]:
     CMD ["python", "/app/app.py"]
     ```
     """
+    from .hygiene import _is_devcontainer
+
     final = model.final_stage
-    if final is None:
-        return
+    if final is None or _is_devcontainer(model.path):
+        return  # a dev container's user comes from devcontainer.json (remoteUser)
     facts = final.facts
     chain = list(reversed(final.ancestors)) + [final]
     last_user = None
