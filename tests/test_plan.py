@@ -192,3 +192,17 @@ def test_pdm_install_from_the_lock(tmp_path):
     assert [(p.name, p.version, p.pinned_by) for p in inst.packages] == [("requests", "2.32.3", "lock")]
     _, plan = plan_of(tmp_path, "FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml pdm.lock ./\nRUN pdm install\n", files)
     assert {p.name for p in plan.stages[0].installs[0].packages} == {"requests", "pytest"}
+
+
+def test_requirements_exported_from_the_lock_in_the_image(tmp_path):
+    """`uv export -o requirements.txt` then `pip install -r requirements.txt`: the packages come
+    from the lock the export read."""
+    from test_manifests import PYPROJECT, UV_LOCK
+
+    files = {"pyproject.toml": PYPROJECT.replace('name = "App"', 'name = "app"'), "uv.lock": UV_LOCK}
+    df = ("FROM python:3.12-slim AS build\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\n"
+          "RUN uv export --frozen --no-dev -o requirements.txt && pip install --no-cache-dir -r requirements.txt\n")
+    _, plan = plan_of(tmp_path, df, files)
+    (inst,) = plan.stages[0].installs
+    got = {p.name: (p.version, p.pinned_by) for p in inst.packages}
+    assert got["fastapi"] == ("0.115.0", "lock") and "pytest" not in got
