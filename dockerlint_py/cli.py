@@ -141,6 +141,12 @@ def _cmd_rule(code: str, out) -> int:
     return SUCCESS
 
 
+def _only_manifests(paths: List[str]) -> bool:
+    from .manifests import manifest_kind
+
+    return bool(paths) and all(p != "-" and os.path.isfile(p) and manifest_kind(p) for p in paths)
+
+
 def _with_consumers(files: List[str], options) -> List[str]:
     """Replace manifest paths (requirements.txt, pyproject.toml, locks) given on the command line
     by the Dockerfiles that install them (pre-commit passes the files a commit touches)."""
@@ -285,7 +291,8 @@ def _cmd_check(args) -> int:
         print(f"dockerlint: fixed {fixed_count} finding{'s' if fixed_count != 1 else ''}", file=sys.stderr)
     if hidden_unsafe and not args.quiet:
         print(f"dockerlint: {hidden_unsafe} more fix{'es' if hidden_unsafe != 1 else ''} can be applied with `--fix --unsafe-fixes`", file=sys.stderr)
-    if not files:
+    if not files and not _only_manifests(paths):
+        # (a commit touching only a manifest no Dockerfile installs is simply nothing to lint)
         print("dockerlint: no Dockerfiles found in " + ", ".join(paths), file=sys.stderr)
     if errors:
         return ERROR
