@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 
 def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
@@ -47,7 +47,7 @@ def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
         files = locked[r.name].files if locked and r.name in locked else ()
         items.append((r.name, version, r, True, (), files))
         if not locked:
-            for n, _v, parent in inferred_natives(r.name, r.extras, version, python):
+            for n, _v, _parent in inferred_natives(r.name, r.extras, version, python):
                 items.append((n, constraints.get(n), r, False, (r.name,), ()))
     seen = set()
     rows: List[Dict[str, Any]] = []

@@ -17,16 +17,8 @@ from .fix import apply_edits, write_atomic
 _MAX_PASSES = 4
 
 
-def _lint_bytes(path: str, data: bytes, options, overrides: Dict[str, bytes]):
-    from .engine import lint_source
-
-    # Manifest edits are visible to the next pass only when written; for --diff the manifests
-    # are read from disk, so a manifest fix is applied once (it cannot re-trigger anyway).
-    return lint_source(data, path, options)
-
-
 def fix_files(files: Sequence[str], options, unsafe: bool, write: bool) -> Tuple[int, str, List[str]]:
-    from .engine import display_path, is_excluded, read_source
+    from .engine import display_path, is_excluded, lint_source, read_source
 
     contents: Dict[str, bytes] = {}
     originals: Dict[str, bytes] = {}
@@ -52,7 +44,9 @@ def fix_files(files: Sequence[str], options, unsafe: bool, write: bool) -> Tuple
             data = current(path)
             if data is None:
                 break
-            result = _lint_bytes(path, data, options, contents)
+            # the Dockerfile is linted from memory; manifests are read from disk, so with --diff a
+            # manifest fix shows once (it cannot re-trigger anyway)
+            result = lint_source(data, path, options)
             groups: Dict[str, list] = {}
             count = 0
             for f in result.findings:

@@ -27,7 +27,7 @@ import sys
 import urllib.request
 from typing import Dict, List, Optional
 
-from packaging.tags import Tag, cpython_tags
+from packaging.tags import cpython_tags
 from packaging.utils import InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 

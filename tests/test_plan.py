@@ -1,7 +1,6 @@
 """The per-stage install plan: each install tool, COPY following, copied environments, markers."""
 
 import json
-import os
 import subprocess
 import sys
 

@@ -9,7 +9,6 @@ A package missing from the data is unknown: never guessed, never reported as nat
 
 from __future__ import annotations
 
-import os
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from . import load_toml

@@ -233,7 +233,6 @@ def lock_closure(
     todo: List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = [(canonical(n), tuple(e), ()) for n, e in roots]
     wanted_dev = list(dev_groups)
     seen: Set[Tuple[str, Tuple[str, ...]]] = set()
-    first = True
     while todo:
         name, extras, chain = todo.pop(0)
         key = (name, tuple(sorted(extras)))
@@ -255,5 +254,4 @@ def lock_closure(
             if marker and not marker_holds(marker, env, extras):
                 continue
             todo.append((dn, dextras, chain + (name,)))
-        first = False
     return out

@@ -9,7 +9,7 @@ OS. Rules DKL201-DKL206 read these records; they never parse text.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .ospkg import os_packages
 

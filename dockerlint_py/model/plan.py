@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ..manifests import Manifest, ManifestProblem, Origin, Req, canonical, load_manifest
 from ..manifests.markers import marker_holds, target_environment
@@ -40,7 +40,7 @@ _PIP_VALUE = frozenset({
     "--resolution", "--index-strategy", "--python-platform", "-p", "--extra", "--index", "--default-index",
     "--link-mode", "--reinstall-package", "--upgrade-package", "-P", "--no-binary-package", "--only-binary-package",
     "--exclude-newer", "--prerelease", "--config-file", "--directory", "--project", "--no-install-package",
-    "--only-group", "--no-group", "--package", "-o", "--output-file", "--output", "-f", "--format", "--with",
+    "--only-group", "--no-group", "--package", "-o", "--output-file", "--output", "--format", "--with",
     "--without", "--only", "-G", "--dev-group", "-E", "--extras", "--lockfile", "-L", "--venv", "--python-preference",
     "--compile-bytecode-package", "--break-system-packages-value",
 })
@@ -447,7 +447,7 @@ class _Builder:
         return self.plan
 
     def _stage_plan(self, stage, state: _StageState) -> StagePlan:
-        from ..knowledge import distro_python, floating_python
+        from ..knowledge import floating_python
 
         facts = stage.facts
         python, source = None, "unknown"
@@ -524,7 +524,7 @@ class _Builder:
                 if is_manifest_name(src.rstrip("/")) and not any(ch in src for ch in "*?["):
                     self.plan.missing.append(MissingManifest(ins, src, "not found in the build context (or excluded by .dockerignore)"))
                 continue
-            for host, rel, root in matches:
+            for host, _rel, root in matches:
                 is_dir = os.path.isdir(host)
                 state.fs.append(_FsEntry(dest_abs, host, root, is_dir, dest_is_dir, ins))
 
@@ -783,7 +783,7 @@ class _Builder:
             tooling = inline and r.name in TOOLING
             out.append(PlannedPackage(r.name, version, r.specifier, r.extras, r, True, (), False, pinned_by, tooling=tooling))
             if not lock_mode and "no-deps" not in opts and r.name:
-                for n, v, parent in inferred_natives(r.name, r.extras, version, sp.python):
+                for n, _v, parent in inferred_natives(r.name, r.extras, version, sp.python):
                     if any(p.name == n for p in out):
                         continue
                     chain = (r.name,) + ((parent.split("[")[0].split("<")[0].split(">")[0].split("=")[0].split("!")[0].split("~")[0],) if parent and canonical(parent.split("[")[0]) != r.name else ())

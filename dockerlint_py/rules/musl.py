@@ -539,7 +539,6 @@ def runtime_library_missing(model) -> Iterator[Hit]:
     psycopg2==2.9.9
     ```
     """
-    from ..knowledge.native import provided
     from ..model.builds import source_builds
     from ..model.ospkg import os_packages
 
