@@ -139,7 +139,7 @@ class _BaseImages:
         self.official = frozenset(data["meta"].get("official_images", ()))
         self.distro_python: Dict[str, str] = dict(data.get("distro_python", {}))
         self.package_sets: Dict[str, Dict[str, Any]] = dict(data.get("package_sets", {}))
-        self.apt_ca: Dict[str, frozenset] = {k: frozenset(v) for k, v in data.get("apt_ca_certificates", {}).items()}
+        self.apt_ca: Dict[str, frozenset] = {k: frozenset(v) for k, v in data.get("apt_ca_certificates", {}).items() if isinstance(v, list)}
         self.by_name: Dict[str, ImageInfo] = {}
         for entry in data["image"]:
             variants = tuple((_LazyPattern(v["tag"]), v) for v in entry.get("variant", ()))
@@ -183,16 +183,16 @@ def distro_python(distro: Optional[str], release: Optional[str]) -> Optional[str
 
 
 def apt_ca_relation(package: str) -> Optional[str]:
-    """How an apt package relates to ca-certificates: "depends", "recommends", "neither" or None
-    (unknown). A package both recommending it and verified not to depend on it is "recommends"."""
+    """How an apt package relates to ca-certificates: "depends", "recommends", "neither",
+    "neither_without_recommends" (known only for installs without recommends) or None (unknown)."""
     db = _db().apt_ca
-    for kind in ("depends", "recommends", "neither"):
+    for kind in ("depends", "recommends", "neither", "neither_without_recommends"):
         if package in db.get(kind, ()):
             return kind
     import re as _re
 
     if _re.fullmatch(r"python3\.\d+(?:-minimal)?", package):
-        return "recommends" if not package.endswith("-minimal") else "neither"
+        return "recommends" if not package.endswith("-minimal") else "neither_without_recommends"
     return None
 
 

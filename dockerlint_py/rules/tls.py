@@ -65,10 +65,8 @@ def _ca_installed(stage, until_ins, until_cmd_index: Optional[int]) -> Optional[
                         rel = apt_ca_relation(n)
                         if rel == "depends" or (rel == "recommends" and recommends):
                             return True
-                        if rel is None or (recommends and rel != "neither"):
-                            unknown = True
-                        elif recommends:
-                            unknown = True  # its recommends are not verified
+                        if rel is None or (rel == "neither_without_recommends" and recommends):
+                            unknown = True  # dependencies (or recommends) not in the knowledge base
                     if any("$" in a for a in args[idx + 1 :] if idx >= 0):
                         unknown = True
                 elif cmd.tool == "apk" and sub == "add":
