@@ -141,6 +141,18 @@ def _cmd_rule(code: str, out) -> int:
     return SUCCESS
 
 
+def _parse_build_args(items: List[str]):
+    """``--build-arg NAME=VALUE`` values -> ((name, value), ...); None after an error message."""
+    out = []
+    for item in items:
+        if "=" not in item:
+            print(f"dockerlint: --build-arg expects NAME=VALUE, got {item!r}", file=sys.stderr)
+            return None
+        name, value = item.split("=", 1)
+        out.append((name, value))
+    return tuple(out)
+
+
 def _only_manifests(paths: List[str]) -> bool:
     from .manifests import manifest_kind
 
@@ -194,18 +206,14 @@ def _cmd_check(args) -> int:
     from .report import ReportContext, get_formatter
     from .rules import load_rules
 
-    build_args = []
-    for item in args.build_arg:
-        if "=" not in item:
-            print(f"dockerlint: --build-arg expects NAME=VALUE, got {item!r}", file=sys.stderr)
-            return ERROR
-        k, v = item.split("=", 1)
-        build_args.append((k, v))
+    build_args = _parse_build_args(args.build_arg)
+    if build_args is None:
+        return ERROR
     options = LintOptions(
         select=_split_codes(args.select),
         ignore=_split_codes(args.ignore) or (),
         extend_select=_split_codes(args.extend_select) or (),
-        build_args=tuple(build_args),
+        build_args=build_args,
         target=args.target,
         arch=args.target_arch,
         use_config=not args.no_config,
@@ -306,13 +314,10 @@ def _cmd_inspect(args) -> int:
     from .engine import LintOptions
     from .inspect_cmd import run
 
-    pairs = []
-    for item in args.build_arg:
-        if "=" not in item:
-            print(f"dockerlint: --build-arg expects NAME=VALUE, got {item!r}", file=sys.stderr)
-            return ERROR
-        pairs.append(tuple(item.split("=", 1)))
-    options = LintOptions(build_args=tuple(pairs), target=args.target, arch=args.target_arch, context=args.context)
+    pairs = _parse_build_args(args.build_arg)
+    if pairs is None:
+        return ERROR
+    options = LintOptions(build_args=pairs, target=args.target, arch=args.target_arch, context=args.context)
     return run(args.paths, args.format, options, sys.stdout, sys.stderr)
 
 

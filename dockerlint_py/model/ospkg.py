@@ -65,12 +65,9 @@ def _events(stage) -> List[PkgEvent]:
             if not args:
                 continue
             # the subcommand is the first word that is not an option (`apk --update add ...`)
-            j = 0
-            while j < len(args) and args[j].startswith("-"):
-                j += 2 if args[j] in ("-o", "-c", "-X", "--repository", "-p", "--root") else 1
-            if j >= len(args):
+            sub, j = cmd.subcommand_at(args)
+            if sub is None:
                 continue
-            sub = args[j]
             args = args[:j] + args[j:]
             args = (sub,) + tuple(a for i, a in enumerate(args) if i != j)
             if tool == "apk" and sub in ("add", "del"):

@@ -481,7 +481,9 @@ class _Builder:
         vars_ = stage.vars_at(ins)
         if ins.heredocs:
             return
-        words = _copy_words(ins, vars_)
+        from .runs import copy_words
+
+        words = copy_words(ins, vars_)
         if len(words) < 2:
             return
         *srcs, dest = words
@@ -970,14 +972,6 @@ def _covers(src: str, location: str, python: Optional[str]) -> bool:
         return src in ("/", "/usr", "/usr/local", "/usr/local/lib", "/usr/lib") or bool(re.match(r"^/usr(?:/local)?/lib/python3[^/]*(?:/(?:site|dist)-packages)?$", src))
     loc = location.rstrip("/")
     return src == loc or loc.startswith(src + "/") or src.startswith(loc + "/")
-
-
-def _copy_words(ins: Instruction, vars_: Mapping[str, str]) -> List[str]:
-    if ins.json is not None:
-        return [expand(w, vars_)[0] for w in ins.json]
-    from .words import process_words
-
-    return list(process_words(ins.args_text, vars_).words)
 
 
 def _copy_from_stage(model, stage, ins: Instruction):

@@ -9,7 +9,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from .words import expand
 
-__all__ = ["mount_targets", "removes", "env_at", "truthy", "pip_bool_set", "commands_before"]
+__all__ = ["mount_targets", "removes", "env_at", "truthy", "pip_bool_set", "commands_before", "copy_words", "copy_args", "exec_commands", "run_args"]
 
 
 def mount_targets(stage, ins, kinds: Sequence[str] = ("cache", "tmpfs")) -> List[str]:
@@ -150,3 +150,49 @@ def run_args(stage, ins) -> List:
         out.append((cmd, tuple(args)))
     cache[ins.index] = out
     return out
+
+
+def copy_words(ins, vars_) -> List[str]:
+    """The words of a COPY/ADD (sources then destination), variables expanded."""
+    if ins.json is not None:
+        return [expand(w, vars_)[0] for w in ins.json]
+    from .words import process_words
+
+    return list(process_words(ins.args_text, vars_).words)
+
+
+def copy_args(stage, ins):
+    """(sources, destination) of a COPY/ADD; ([], None) when it has no destination."""
+    words = copy_words(ins, stage.vars_at(ins))
+    if len(words) < 2:
+        return [], None
+    return words[:-1], words[-1]
+
+
+def exec_commands(stage, ins) -> List:
+    """What a CMD, ENTRYPOINT or HEALTHCHECK runs, as commands of the shell-command model: the
+    exec form is one command, the shell form is parsed like a RUN script."""
+    from .shell import parse_script
+
+    def quote(word: str) -> str:  # shlex.quote without importing shlex on the start-up path
+        return "'" + word.replace("'", "'\\''") + "'"
+
+    if ins.keyword == "HEALTHCHECK":
+        text = ins.args_text.strip()
+        head, _, rest = text.partition(" ")
+        if head.upper() != "CMD":
+            return []
+        rest = rest.strip()
+        if rest.startswith("["):
+            import json
+
+            try:
+                words = json.loads(rest)
+            except ValueError:
+                words = None
+            if isinstance(words, list) and all(isinstance(w, str) for w in words):
+                return parse_script(" ".join(quote(w) for w in words))
+        return parse_script(rest)
+    if ins.json is not None:
+        return parse_script(" ".join(quote(w) for w in ins.json))
+    return parse_script(ins.args_text)

@@ -31,6 +31,7 @@ _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PY_RE = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
 _PIP_RE = re.compile(r"^pip(?:\d+(?:\.\d+)?)?$")
 _MAX_DEPTH = 8
+_VALUE_OPTIONS = frozenset({"-o", "-c", "-t", "-X", "--repository", "-p", "--root"})
 
 
 class Word(NamedTuple):
@@ -83,6 +84,20 @@ class Command(NamedTuple):
     def positional(self) -> List[str]:
         """Arguments that are not options (a rough cut: no option-value pairing)."""
         return [a for a in self.args if not a.startswith("-")]
+
+    def subcommand_at(self, args: Optional[Sequence[str]] = None) -> Tuple[Optional[str], int]:
+        """(first non-option argument, its index) — ``apt-get -o X=1 -y install`` -> install.
+        Package managers' options that take a value (``-o``, ``-c``, ``-t``, ``-X``,
+        ``--repository``, ``-p``, ``--root``) skip their value. ``args`` defaults to ``self.args``
+        (pass expanded arguments to look at them instead)."""
+        args = self.args if args is None else args
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if not a.startswith("-"):
+                return a, i
+            i += 2 if a in _VALUE_OPTIONS else 1
+        return None, -1
 
     @property
     def subcommand(self) -> Optional[str]:

@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tu
 
 from ..findings import SEVERITIES, Fix, Hit, Related
 
-__all__ = ["Rule", "rule", "at", "CODE_RE", "doc_examples"]
+__all__ = ["Rule", "rule", "at", "at_command", "CODE_RE", "doc_examples"]
 
 CODE_RE = re.compile(r"^[A-Z]{2,5}\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -125,6 +125,12 @@ def rule(
         )
 
     return wrap
+
+
+def at_command(cmd, message: str, related: Tuple[Related, ...] = (), fix: Optional[Fix] = None) -> Hit:
+    """A hit spanning one command of a RUN (its first line when it continues over several)."""
+    end = cmd.end_column if cmd.end_line == cmd.line else cmd.column + 1
+    return Hit(cmd.line, cmd.column, cmd.line, end, message, tuple(related), fix)
 
 
 def at(ins, message: str, related: Tuple[Related, ...] = (), fix: Optional[Fix] = None) -> Hit:

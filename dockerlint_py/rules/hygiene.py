@@ -12,14 +12,10 @@ import re
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 from ..findings import Hit
+from ._base import at_command as _cmd_hit
 from ._base import rule
 
 __all__ = ["RULES"]
-
-
-def _cmd_hit(cmd, message: str) -> Hit:
-    end = cmd.end_column if cmd.end_line == cmd.line else cmd.column + 1
-    return Hit(cmd.line, cmd.column, cmd.line, end, message)
 
 
 def _shipped_runs(model):
@@ -33,15 +29,7 @@ def _shipped_runs(model):
 
 
 def _subcommand(cmd) -> Tuple[Optional[str], int]:
-    """First non-option argument and its index (``apt-get -y install`` -> install)."""
-    args = cmd.args
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if not a.startswith("-"):
-            return a, i
-        i += 2 if a in ("-o", "-c", "-t", "-X", "--repository", "-p", "--root") else 1
-    return None, -1
+    return cmd.subcommand_at()
 
 
 def _is(cmd, tools: Sequence[str], subs: Sequence[str]) -> bool:
@@ -117,8 +105,10 @@ def _apt_config_disables_recommends(stage, ins) -> bool:
             if st is stage and i.index >= ins.index:
                 break
             if i.keyword in ("COPY", "ADD"):
-                words = i.args_text.split()
-                if words and "/etc/apt/apt.conf" in words[-1]:
+                from ..model.runs import copy_args
+
+                _sources, dest = copy_args(st, i)
+                if dest and "/etc/apt/apt.conf" in dest:
                     return True  # a config file we cannot read: trust it
                 for hd in i.heredocs:
                     if _RECOMMENDS_OFF.search(hd.body):
@@ -317,7 +307,7 @@ def _cacher(cmd):
     return None
 
 
-_BUILD_TOOLS = re.compile(r"^(?:gcc(?:-\d+)?|g\+\+(?:-\d+)?|clang(?:-\d+)?|build-base|build-essential|musl-dev|libc6?-dev|cargo|rust|rustc|gfortran|make|.+-dev|.+-devel)$")
+_BUILD_TOOLS = re.compile(r"^(?:gcc(?:-\d+)?|g\+\+(?:-\d+)?|clang(?:-\d+)?|build-base|build-essential|musl-dev|libc6?-dev|cargo|rust|rustc|gfortran|.+-dev|.+-devel)$")
 
 
 @rule(code="DKL405", name="build-tools-in-final-image", severity="warning", tags=("size", "security", "multi-stage"))
@@ -327,7 +317,7 @@ def build_tools_in_final_image(model) -> Iterator[Hit]:
     ## What it does
     Reports `apk add` / `apt-get install` / `dnf install` of compilers and development packages
     (`gcc`, `g++`, `clang`, `build-base`, `build-essential`, `musl-dev`, `*-dev`, `*-devel`,
-    `cargo`, `rust`, `gfortran`, `make`) in the final stage or a stage it is built `FROM`, unless
+    `cargo`, `rust`, `gfortran`) in the final stage or a stage it is built `FROM`, unless
     the same `RUN` removes them again (`apk del` of the packages or their `--virtual` group,
     `apt-get purge`/`remove`, or `apt-mark auto` followed by `apt-get purge --auto-remove`, as the
     official images do). Removal in a later `RUN` does not shrink the image.

@@ -11,16 +11,14 @@ from __future__ import annotations
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from ..findings import Hit, Related
-from ._base import rule
+from ._base import at_command, rule
 
 __all__ = ["RULES"]
 
 
 def _install_hit(inst, message: str, related=()) -> Hit:
-    cmd = inst.command
-    if cmd is not None:
-        end_col = cmd.end_column if cmd.end_line == cmd.line else cmd.column + 1
-        return Hit(cmd.line, cmd.column, cmd.line, end_col, message, tuple(related))
+    if inst.command is not None:
+        return at_command(inst.command, message, tuple(related))
     ins = inst.instruction
     return Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, message, tuple(related))
 

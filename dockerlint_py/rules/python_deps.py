@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator, Set, Tuple
 
 from ..findings import Hit, Related
-from ._base import rule
+from ._base import at, at_command, rule
 
 __all__ = ["RULES"]
 
@@ -176,7 +176,7 @@ def python_requirement_unpinned(model) -> Iterator[Hit]:
                 why = _why_floating(pkg)
                 msg = f"`{pkg.name}` is installed without an exact version: {why}. Pin it (`{pkg.name}==<version>`) or install from a lock or constraints file"
                 if origin.path == dockerfile:
-                    yield Hit(inst.line, inst.column, inst.line, inst.command.end_column if inst.command and inst.command.end_line == inst.line else inst.column + 1, msg)
+                    yield at_command(inst.command, msg) if inst.command is not None else at(inst.instruction, msg)
                 else:
                     related = (Related(dockerfile, inst.line, inst.column, f"installed here ({inst.tool}, stage {sp.stage.label})"),)
                     yield _manifest_hit(origin, msg, related, anchor=inst.line)

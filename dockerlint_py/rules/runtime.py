@@ -6,7 +6,7 @@ import re
 from typing import Iterator, Optional
 
 from ..findings import Hit
-from ._base import rule
+from ._base import at_command, rule
 
 __all__ = ["RULES"]
 
@@ -69,13 +69,12 @@ def package_manager_mismatch(model) -> Iterator[Hit]:
                 if _subcommand(cmd)[0] not in _PKG_SUBS:
                     continue
                 base = stage.image.raw if stage.image else "the base image"
-                end = cmd.end_column if cmd.end_line == cmd.line else cmd.column + 1
-                yield Hit(cmd.line, cmd.column, cmd.line, end, f"`{cmd.tool}` on `{base}`, a {_NAMES[facts.pkg]} image: the command does not exist there and the build fails. Use `{'apk add --no-cache' if facts.pkg == 'apk' else 'apt-get install -y --no-install-recommends'}` with that distribution's package names")
+                yield at_command(cmd, f"`{cmd.tool}` on `{base}`, a {_NAMES[facts.pkg]} image: the command does not exist there and the build fails. Use `{'apk add --no-cache' if facts.pkg == 'apk' else 'apt-get install -y --no-install-recommends'}` with that distribution's package names")
                 break
 
 
 _ROOT = re.compile(r"^(?:root|0)(?::(?:root|0))?$")
-_DROPPERS = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst|setuidgid)\b")
+_DROPPERS = frozenset({"gosu", "su-exec", "setpriv", "runuser", "s6-setuidgid", "chpst", "setuidgid"})
 
 
 def _user_value(stage, ins) -> Optional[str]:
@@ -143,8 +142,12 @@ def runs_as_root(model) -> Iterator[Hit]:
                     return  # unresolved: cannot judge
                 last_user, last_ins = value, ins
             elif ins.keyword in ("RUN", "ENTRYPOINT", "CMD"):
-                text = " ".join(ins.json) if ins.json is not None else ins.args_text
-                if _DROPPERS.search(text):
+                from ..model.runs import exec_commands
+
+                cmds = st.commands(ins) if ins.keyword == "RUN" else exec_commands(st, ins)
+                # installed (`apt-get install gosu`, `chmod +x /usr/local/bin/gosu`) or used: the
+                # image drops privileges at start-up
+                if any(c.tool in _DROPPERS or any(a.rsplit("/", 1)[-1] in _DROPPERS for a in c.argv) for c in cmds):
                     return
     if last_user is None:
         if facts is None or facts.user != "root":

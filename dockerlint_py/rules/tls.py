@@ -14,14 +14,10 @@ import re
 from typing import Iterator, List, Optional, Set, Tuple
 
 from ..findings import Hit
+from ._base import at_command as _cmd_hit
 from ._base import rule
 
 __all__ = ["RULES"]
-
-def _cmd_hit(cmd, message: str) -> Hit:
-    end = cmd.end_column if cmd.end_line == cmd.line else cmd.column + 1
-    return Hit(cmd.line, cmd.column, cmd.line, end, message)
-
 
 def _no_ca_base(stage) -> bool:
     facts = stage.facts
@@ -48,8 +44,10 @@ def _ca_installed(stage, until_ins, until_cmd_index: Optional[int]) -> Optional[
             if st is stage and until_ins is not None and ins.index > until_ins.index:
                 return None if unknown else False
             if ins.keyword in ("COPY", "ADD"):
-                words = ins.args_text.split()
-                if words and ("/etc/ssl/certs" in words[-1] or any("ca-certificates" in w or "/etc/ssl/certs" in w for w in words[:-1])):
+                from ..model.runs import copy_args
+
+                sources, dest = copy_args(st, ins)
+                if dest and ("/etc/ssl/certs" in dest or any("ca-certificates" in w or "/etc/ssl/certs" in w for w in sources)):
                     return True
                 continue
             if ins.keyword != "RUN":
@@ -168,10 +166,12 @@ def _runtime_tls_reason(model, stage) -> Optional[str]:
     for ins in reversed((stage.from_instruction,) + tuple(stage.instructions)):
         if ins.keyword not in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
             continue
-        words = list(ins.json) if ins.json is not None else ins.args_text.split()
-        text = " ".join(words)
-        if re.search(r"\b(?:curl|wget)\b[^|;&]*https://", text):
-            return f"its {ins.keyword} calls an https:// URL with curl/wget"
+        from ..model.runs import exec_commands
+
+        for cmd in exec_commands(stage, ins):
+            why = _tls_use(cmd)
+            if why:
+                return f"its {ins.keyword} runs {why.replace('fetches', 'on')}"
     from ..model.ospkg import os_packages
 
     # Only the distribution's own Python is known to use the system store; a Python copied in
