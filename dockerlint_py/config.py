@@ -28,6 +28,8 @@ KNOWN_KEYS = (
     "failure-threshold",
     "exclude",
     "build-args",
+    "image-role",
+    "target",
 )
 
 
@@ -43,6 +45,8 @@ class Config(NamedTuple):
     exclude: Tuple[str, ...] = ()
     build_args: Tuple[Tuple[str, str], ...] = ()
     warnings: Tuple[str, ...] = ()
+    image_role: Optional[str] = None  # service | base | build | dev (docs/roles.md)
+    target: Optional[str] = None  # the stage being built, as --target
 
 
 def _str_list(value, key: str, path: str, warnings: List[str]) -> Tuple[str, ...]:
@@ -93,9 +97,17 @@ def _parse(table: Mapping, path: str) -> Config:
             build_args.append((str(k), str(v)))
     else:
         warnings.append(f"{path}: `build-args` must be a table of NAME = value; ignored")
+    image_role = table.get("image-role")
+    if image_role is not None and image_role not in ("service", "base", "build", "dev"):
+        warnings.append(f"{path}: `image-role` must be one of service, base, build, dev; ignored")
+        image_role = None
+    target = table.get("target")
+    if target is not None and not isinstance(target, str):
+        warnings.append(f"{path}: `target` must be a stage name; ignored")
+        target = None
     return Config(
         path, os.path.dirname(path), select, ignore, extend, tuple(pfi), tuple(sev), threshold,
-        exclude, tuple(build_args), tuple(warnings),
+        exclude, tuple(build_args), tuple(warnings), image_role, target,
     )
 
 

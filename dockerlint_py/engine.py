@@ -135,7 +135,7 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
         parsed = parse_dockerfile(text, shown)
     except DockerlintError as exc:
         return FileResult(shown, [], [FileError(shown, exc.line, exc.message, "parse")])
-    model = resolve(parsed, BuildOptions(eff.build_args, options.target, options.arch, options.context))
+    model = resolve(parsed, BuildOptions(eff.build_args, options.target or eff.config.target, options.arch, options.context, eff.config.image_role))
     suppressions = Suppressions(parsed)
     findings: List[Finding] = []
     errors: List[FileError] = []

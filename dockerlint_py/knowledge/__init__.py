@@ -99,6 +99,8 @@ class BaseFacts(NamedTuple):
     source: str
     packages: Optional[Tuple[str, ...]] = None  # OS packages the image already has
     packages_complete: bool = False  # True: a package not in `packages` is absent
+    command: Optional[str] = None  # what the image's own CMD starts: "shell" | "interpreter" | "service"
+    entrypoint_user: Optional[str] = None  # the user the image's own ENTRYPOINT switches to (gosu/su-exec)
 
     def as_dict(self) -> Dict[str, Any]:
         return dict(self._asdict())
@@ -141,6 +143,7 @@ class _BaseImages:
         self.package_sets: Dict[str, Dict[str, Any]] = dict(data.get("package_sets", {}))
         self.apt_ca: Dict[str, frozenset] = {k: frozenset(v) for k, v in data.get("apt_ca_certificates", {}).items() if isinstance(v, list)}
         self.by_name: Dict[str, ImageInfo] = {}
+        self.family_command: Dict[str, str] = dict(data.get("command_by_family", {}))
         for entry in data["image"]:
             variants = tuple((_LazyPattern(v["tag"]), v) for v in entry.get("variant", ()))
             info = ImageInfo(
@@ -242,5 +245,7 @@ def base_image_facts(ref: ImageRef) -> Optional[BaseFacts]:
             source=info.source,
             packages=tuple(_db().package_sets[v["packages"]]["packages"]) if v.get("packages") else None,
             packages_complete=bool(_db().package_sets[v["packages"]].get("complete")) if v.get("packages") else False,
+            command=v.get("command") or _db().family_command.get(info.family),
+            entrypoint_user=v.get("entrypoint_user"),
         )
     return None

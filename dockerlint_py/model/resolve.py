@@ -32,6 +32,7 @@ class BuildOptions(NamedTuple):
     target: Optional[str] = None
     arch: str = "x86_64"
     context: Optional[str] = None  # build context directory on the host (default: the Dockerfile's)
+    role: Optional[str] = None  # `image-role` from the configuration (model/role.py)
 
 
 class CopySource(NamedTuple):

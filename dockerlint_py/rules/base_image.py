@@ -22,24 +22,18 @@ Tag policy (DKL101-DKL103), the exact rules:
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional, Tuple
+from typing import Iterator, NamedTuple, Optional, Tuple
 
 from ..findings import Hit
+from ..model.spans import flag_span, from_image_span
 from ._base import rule
 
 _VERSION_RE = re.compile(r"^v?(\d+(?:\.\d+)*)")
 
 
 def _image_span(stage) -> Tuple[int, int, int, int]:
-    """Location of the image word in a FROM instruction."""
-    ins = stage.from_instruction
-    args = ins.args_text
-    stripped = args.lstrip()
-    offset = len(args) - len(stripped)
-    word = stripped.split(None, 1)[0] if stripped else ""
-    line, col = ins.locate_args(offset)
-    eline, ecol = ins.locate_args(offset + max(len(word) - 1, 0))
-    return line, col, eline, ecol + 1
+    """Kept for modules not yet switched to :func:`dockerlint_py.model.spans.from_image_span`."""
+    return from_image_span(stage)
 
 
 def _image_stages(model):
@@ -52,8 +46,69 @@ def _image_stages(model):
         yield stage
 
 
-def _hit(stage, message: str) -> Hit:
-    line, col, eline, ecol = _image_span(stage)
+class _Ref(NamedTuple):
+    ref: object  # ImageRef
+    span: Tuple[int, int, int, int]
+    shown: str  # the reference as the message names it
+    what: str  # "base image", "image in `COPY --from`", ...
+
+
+def _from_refs(model) -> Iterator[_Ref]:
+    for stage in _image_stages(model):
+        yield _Ref(stage.base_ref, from_image_span(stage), _shown(stage), "base image")
+
+
+def _external(model, stage, ins, value: str):
+    """The image a ``--from`` value names, or None: a stage (name or index), a value that
+    depends on an ARG without a value, or a one-word name that may be a named build context."""
+    from ..model.image import parse_image_ref
+    from ..model.words import expand
+
+    if not value:
+        return None, value
+    expanded, unresolved = expand(value, stage.vars_at(ins))
+    if unresolved or not expanded or "$" in expanded:
+        return None, expanded
+    if expanded.isdigit() or any(st.name == expanded.lower() and st.index < stage.index for st in model.stages):
+        return None, expanded
+    ref = parse_image_ref(expanded)
+    if ref is None or ref.is_scratch:
+        return None, expanded
+    return ref, expanded
+
+
+def _other_refs(model) -> Iterator[_Ref]:
+    """Images named by ``COPY/ADD --from=<image>`` and ``RUN --mount=...,from=<image>``."""
+    for stage in model.stages:
+        for ins in stage.instructions:
+            if ins.keyword in ("COPY", "ADD"):
+                flag = ins.flag("from")
+                if flag is None or flag.value is None:
+                    continue
+                ref, text = _external(model, stage, ins, flag.value)
+                if ref is not None:
+                    shown = f"`{text}`" if text == flag.value else f"`{text}` (from `{flag.value}`)"
+                    yield _Ref(ref, flag_span(flag), shown, f"`{ins.keyword} --from` image")
+            elif ins.keyword == "RUN":
+                for flag in ins.flags:
+                    if flag.name != "mount" or not flag.value:
+                        continue
+                    for part in flag.value.split(","):
+                        key, _, val = part.partition("=")
+                        if key.strip().lower() != "from":
+                            continue
+                        ref, text = _external(model, stage, ins, val.strip())
+                        if ref is not None:
+                            yield _Ref(ref, flag_span(flag), f"`{text}`", "`RUN --mount=from` image")
+
+
+def _refs(model) -> Iterator[_Ref]:
+    yield from _from_refs(model)
+    yield from _other_refs(model)
+
+
+def _hit(r: "_Ref", message: str) -> Hit:
+    line, col, eline, ecol = r.span
     return Hit(line, col, eline, ecol, message)
 
 
@@ -128,12 +183,12 @@ def image_untagged(model) -> Iterator[Hit]:
     """
     from ..knowledge import is_official_image
 
-    for stage in _image_stages(model):
-        ref = stage.base_ref
+    for r in _refs(model):
+        ref = r.ref
         if ref.tag is None and ref.digest is None:
             if ref.registry is None and "/" not in ref.path and not is_official_image(ref):
                 continue  # maybe a named build context (bake `contexts`, --build-context)
-            yield _hit(stage, f"base image {_shown(stage)} has no tag, so it means `:latest`; pin a release tag{_example(ref)}")
+            yield _hit(r, f"{r.what} {r.shown} has no tag, so it means `:latest`; pin a release tag{_example(ref)}")
 
 
 @rule(code="DKL102", name="image-latest", severity="warning", tags=("reproducibility",), hadolint=("DL3007",))
@@ -163,10 +218,10 @@ def image_latest(model) -> Iterator[Hit]:
     ## References
     - hadolint DL3007
     """
-    for stage in _image_stages(model):
-        ref = stage.base_ref
+    for r in _refs(model):
+        ref = r.ref
         if ref.tag == "latest" and ref.digest is None:
-            yield _hit(stage, f"base image {_shown(stage)} uses `latest`, which changes with every upstream release; pin a release tag{_example(ref)}")
+            yield _hit(r, f"{r.what} {r.shown} uses `latest`, which changes with every upstream release; pin a release tag{_example(ref)}")
 
 
 def floating_reason(ref) -> Optional[str]:
@@ -227,10 +282,10 @@ def image_floating_tag(model) -> Iterator[Hit]:
     FROM python:3.12-slim
     ```
     """
-    for stage in _image_stages(model):
-        reason = floating_reason(stage.base_ref)
+    for r in _refs(model):
+        reason = floating_reason(r.ref)
         if reason:
-            yield _hit(stage, f"base image {_shown(stage)} floats: {reason}; pin at least MAJOR.MINOR{_example(stage.base_ref)}")
+            yield _hit(r, f"{r.what} {r.shown} floats: {reason}; pin at least MAJOR.MINOR{_example(r.ref)}")
 
 
 @rule(code="DKL104", name="image-not-digest-pinned", severity="info", enabled=False, tags=("reproducibility", "supply-chain"))
@@ -259,9 +314,9 @@ def image_not_digest_pinned(model) -> Iterator[Hit]:
     FROM python:3.12-slim@sha256:2ec5a4a5c3e919570f57675471f081d6299668d909feabd8d4803c6c61af666c
     ```
     """
-    for stage in _image_stages(model):
-        if stage.base_ref.digest is None:
-            yield _hit(stage, f"base image {_shown(stage)} is not pinned by digest; append `@sha256:<digest>`")
+    for r in _refs(model):
+        if r.ref.digest is None:
+            yield _hit(r, f"{r.what} {r.shown} is not pinned by digest; append `@sha256:<digest>`")
 
 
 @rule(code="DKL105", name="image-unresolved", severity="info", tags=("reproducibility",))
@@ -302,7 +357,8 @@ def image_unresolved(model) -> Iterator[Hit]:
         if undeclared:
             parts.append(", ".join(undeclared) + " is not declared by an ARG before the first FROM")
         raw = " ".join(stage.from_instruction.args_text.split()[:1])
-        yield _hit(stage, f"base image `{raw}` cannot be resolved: {'; '.join(parts)}; checks that need the base image are skipped for this stage")
+        line, col, eline, ecol = from_image_span(stage)
+        yield Hit(line, col, eline, ecol, f"base image `{raw}` cannot be resolved: {'; '.join(parts)}; checks that need the base image are skipped for this stage")
 
 
 RULES = [image_untagged, image_latest, image_floating_tag, image_not_digest_pinned, image_unresolved]

@@ -47,8 +47,6 @@ def package_manager_mismatch(model) -> Iterator[Hit]:
     RUN apk add --no-cache curl
     ```
     """
-    from .hygiene import _subcommand
-
     for stage in model.stages:
         facts = stage.facts
         if facts is None or facts.pkg not in ("apk", "apt"):
@@ -56,7 +54,7 @@ def package_manager_mismatch(model) -> Iterator[Hit]:
         for ins in stage.instructions:
             if ins.keyword != "RUN":
                 continue
-            cmds = stage.commands(ins)
+            cmds = stage.tool_commands(ins)
             families = {_FAMILY[c.tool] for c in cmds if c.tool in _FAMILY}
             # a conditional (`if [ "$ID" = alpine ]`, `command -v apk`) makes the script multi-distro
             guarded = any(c.tool in ("command", "which", "type", "hash", "test", "[", "[[") for c in cmds)
@@ -66,10 +64,10 @@ def package_manager_mismatch(model) -> Iterator[Hit]:
                 fam = _FAMILY.get(cmd.tool)
                 if fam is None or fam == facts.pkg:
                     continue
-                if _subcommand(cmd)[0] not in _PKG_SUBS:
+                if (cmd.subcommand or "").split(" ")[0] not in _PKG_SUBS:
                     continue
                 base = stage.image.raw if stage.image else "the base image"
-                yield at_command(cmd, f"`{cmd.tool}` on `{base}`, a {_NAMES[facts.pkg]} image: the command does not exist there and the build fails. Use `{'apk add --no-cache' if facts.pkg == 'apk' else 'apt-get install -y --no-install-recommends'}` with that distribution's package names")
+                yield at_command(cmd.shell, f"`{cmd.tool}` on `{base}`, a {_NAMES[facts.pkg]} image: the command does not exist there and the build fails. Use `{'apk add --no-cache' if facts.pkg == 'apk' else 'apt-get install -y --no-install-recommends'}` with that distribution's package names")
                 break
 
 
@@ -88,16 +86,25 @@ def _user_value(stage, ins) -> Optional[str]:
 
 @rule(code="DKL601", name="runs-as-root", severity="warning", tags=("security", "runtime"), hadolint=("DL3002",))
 def runs_as_root(model) -> Iterator[Hit]:
-    """The final image runs as root.
+    """The image runs its service as root.
 
     ## What it does
-    Reports the final stage when it (and the stages it is built `FROM`) sets no `USER`, or when
-    its last `USER` is `root`, `0` or `0:0`. Builder stages are not judged: only the image you
-    ship runs. Bases known to run as non-root by default (distroless `:nonroot`, Chainguard)
-    pass without a `USER`; on bases the knowledge base does not know, only an explicit last
-    `USER root` is reported, because their default user is unknown. Images that drop privileges at start-up (`gosu`, `su-exec`,
-    `setpriv`, `runuser` installed or used) are not reported, nor are development containers
-    (`.devcontainer/`), whose user is set by `devcontainer.json`.
+    Judges only an image that runs as a service (see [image roles](../roles.md)): not an
+    image meant to be built upon, a build-only or export stage, or a development environment
+    (`.devcontainer/`, local-development compose images, notebook servers); set
+    `image-role` in the configuration when the inference is wrong. The image is the stage a
+    `docker build` user runs: `--target` (or `target` in the configuration), else the last
+    stage, unless that stage only exports files (`FROM scratch` without CMD/ENTRYPOINT).
+
+    It reports that stage when its last `USER` (through the stages it is built `FROM`) is
+    `root`, `0` or `0:0`, or when it sets no `USER` and its base image is known to run as root
+    (the knowledge base records each common image's default user: python, node, debian,
+    ubuntu, openjdk, eclipse-temurin, nvidia/cuda, continuumio/*, nginx, httpd...). On a base
+    the knowledge base does not know, only an explicit `USER root` is reported. It stays
+    silent when the image drops privileges at start-up (`gosu`, `su-exec`, `setpriv`,
+    `runuser`... installed or used, or a base whose own entrypoint switches user, such as
+    postgres or redis) and when its program must start as root (containerd, dockerd /
+    Docker-in-Docker, an s6-overlay `/init` or systemd as PID 1).
 
     ## Why is this bad?
     A process running as root inside the container turns any code-execution bug into root on
@@ -125,38 +132,47 @@ def runs_as_root(model) -> Iterator[Hit]:
     CMD ["python", "/app/app.py"]
     ```
     """
-    from .hygiene import _is_devcontainer
+    from ..model.role import image_role, needs_root, start_commands
+    from ..model.runs import exec_commands
 
-    final = model.final_stage
-    if final is None or _is_devcontainer(model.path):
-        return  # a dev container's user comes from devcontainer.json (remoteUser)
-    facts = final.facts
-    chain = list(reversed(final.ancestors)) + [final]
-    last_user = None
+    role = image_role(model)
+    image = role.runtime_stage
+    if role.role != "service" or image is None:
+        return
+    if needs_root(image):
+        return
+    chain = list(reversed(image.ancestors)) + [image]
     last_ins = None
     for st in chain:
         for ins in st.instructions:
             if ins.keyword == "USER":
-                value = _user_value(st, ins)
-                if value is None:
+                if _user_value(st, ins) is None:
                     return  # unresolved: cannot judge
-                last_user, last_ins = value, ins
+                last_ins = (st, ins)
             elif ins.keyword in ("RUN", "ENTRYPOINT", "CMD"):
-                from ..model.runs import exec_commands
-
-                cmds = st.commands(ins) if ins.keyword == "RUN" else exec_commands(st, ins)
+                if ins.keyword == "RUN":
+                    progs = [(c.tool, c.args) for c in st.tool_commands(ins)]
+                else:
+                    progs = [(c.tool, c.args) for c in exec_commands(st, ins)]
                 # installed (`apt-get install gosu`, `chmod +x /usr/local/bin/gosu`) or used: the
                 # image drops privileges at start-up
-                if any(c.tool in _DROPPERS or any(a.rsplit("/", 1)[-1] in _DROPPERS for a in c.argv) for c in cmds):
+                if any(tool in _DROPPERS or any(a.rsplit("/", 1)[-1] in _DROPPERS for a in args) for tool, args in progs):
                     return
-    if last_user is None:
+    where = "the final stage" if image is model.stages[-1] else f"stage `{image.label}` (the image that runs)"
+    if last_ins is None:
+        facts = image.facts
         if facts is None or facts.user != "root":
             return  # the base's default user is unknown (or not root)
-        ins = final.from_instruction
-        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"the final stage sets no USER, and `{final.image.raw if final.image else ''}` runs as root by default: add an unprivileged user and `USER` it before CMD/ENTRYPOINT")
+        entry, _cmd = start_commands(image)
+        if facts.entrypoint_user and not entry:
+            return  # the base's own entrypoint switches to its service user
+        ins = image.from_instruction
+        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"{where} sets no USER, and `{image.image.raw if image.image else ''}` runs as root by default: add an unprivileged user and `USER` it before CMD/ENTRYPOINT")
         return
-    if _ROOT.match(last_user):
-        yield Hit(last_ins.start_line, last_ins.start_column, last_ins.end_line, last_ins.end_column, f"the last USER of the final stage is `{last_user}`: the container runs as root. Switch back to an unprivileged user after the steps that need root")
+    st, ins = last_ins
+    user = _user_value(st, ins)
+    if user is not None and _ROOT.match(user):
+        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"the last USER of {where} is `{user}`: the container runs as root. Switch back to an unprivileged user after the steps that need root")
 
 
 RULES = [package_manager_mismatch, runs_as_root]

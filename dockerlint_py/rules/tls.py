@@ -24,18 +24,16 @@ def _no_ca_base(stage) -> bool:
     return bool(facts is not None and facts.ca is False and facts.verified == "S" and facts.pkg == "apt")
 
 
-def _sub(cmd) -> Tuple[Optional[str], int]:
-    from .hygiene import _subcommand
-
-    return _subcommand(cmd)
+def _packages(tc) -> List[str]:
+    """Package names among a package manager's operands (files and URLs left out)."""
+    return [n for n in tc.operands if not n.endswith((".deb", ".apk", ".rpm")) and "/" not in n]
 
 
 def _ca_installed(stage, until_ins, until_cmd_index: Optional[int]) -> Optional[bool]:
     """Did anything install a CA bundle before that point (or by the end when ``until_ins`` is
     None)? True / False, or None when an installed package has unknown dependencies."""
     from ..knowledge import apt_ca_relation
-    from ..model.runs import run_args
-    from .hygiene import _apt_config_disables_recommends, _package_args
+    from ..model.apt import recommends_disabled
 
     unknown = False
     chain = list(reversed(stage.ancestors)) + [stage]
@@ -52,27 +50,24 @@ def _ca_installed(stage, until_ins, until_cmd_index: Optional[int]) -> Optional[
                 continue
             if ins.keyword != "RUN":
                 continue
-            for k, (cmd, args) in enumerate(run_args(st, ins)):
+            for k, tc in enumerate(st.tool_commands(ins)):
                 if st is stage and until_ins is not None and ins.index == until_ins.index and until_cmd_index is not None and k >= until_cmd_index:
                     break
-                sub, idx = _sub(cmd)
-                if cmd.tool in ("apt-get", "apt", "aptitude") and sub == "install":
-                    names, _ = _package_args(cmd._replace(args=args), idx)
-                    recommends = not cmd.has_option("--no-install-recommends") and not any("Install-Recommends" in a for a in args) and not _apt_config_disables_recommends(st, ins)
-                    for n in names:
+                if tc.is_(("apt-get", "apt", "aptitude"), "install"):
+                    recommends = not tc.has("--no-install-recommends", "--without-recommends") and not any("Install-Recommends" in a for a in tc.args) and not recommends_disabled(st, ins)
+                    for n in _packages(tc):
                         rel = apt_ca_relation(n)
                         if rel == "depends" or (rel == "recommends" and recommends):
                             return True
                         if rel is None or (rel == "neither_without_recommends" and recommends):
                             unknown = True  # dependencies (or recommends) not in the knowledge base
-                    if any("$" in a for a in args[idx + 1 :] if idx >= 0):
+                    if any("$" in a for a in tc.operands):
                         unknown = True
-                elif cmd.tool == "apk" and sub == "add":
-                    names, _ = _package_args(cmd._replace(args=args), idx)
-                    if "ca-certificates" in names:
+                elif tc.is_("apk", "add"):
+                    if "ca-certificates" in _packages(tc):
                         return True
-                elif cmd.tool in ("update-ca-certificates", "dpkg", "conda", "mamba", "micromamba"):
-                    if cmd.tool == "update-ca-certificates":
+                elif tc.tool in ("update-ca-certificates", "dpkg", "conda", "mamba", "micromamba"):
+                    if tc.tool == "update-ca-certificates":
                         return True
                     unknown = True  # packages from elsewhere: unknown contents
     return None if unknown else False
@@ -83,13 +78,14 @@ def _https_args(cmd) -> List[str]:
 
 
 def _tls_use(cmd) -> Optional[str]:
-    """Why this command needs the system CA store, or None."""
-    if cmd.tool == "curl" and _https_args(cmd) and not cmd.has_option("-k", "--insecure"):
+    """Why this command (a :class:`~dockerlint_py.model.commands.ToolCommand`) needs the system
+    CA store, or None."""
+    if cmd.tool == "curl" and _https_args(cmd) and not cmd.has("--insecure"):
         return f"curl fetches {_https_args(cmd)[0]}"
-    if cmd.tool == "wget" and _https_args(cmd) and not cmd.has_option("--no-check-certificate"):
+    if cmd.tool == "wget" and _https_args(cmd) and not cmd.has("--no-check-certificate"):
         return f"wget fetches {_https_args(cmd)[0]}"
     if cmd.tool == "git":
-        sub = next((a for a in cmd.args if not a.startswith("-") and "=" not in a), None)
+        sub = cmd.subcommand
         if sub in ("clone", "fetch", "pull", "ls-remote", "submodule") and any(a.startswith("https://") or a.startswith("git+https://") for a in cmd.args):
             if any(a.lower().startswith("http.sslverify=") for a in cmd.args):
                 return None
@@ -150,15 +146,15 @@ def ca_certificates_missing(model) -> Iterator[Hit]:
         for ins in stage.instructions:
             if ins.keyword != "RUN":
                 continue
-            for k, cmd in enumerate(stage.commands(ins)):
+            for k, cmd in enumerate(stage.tool_commands(ins)):
                 why = _tls_use(cmd)
-                if why is None and cmd.tool in ("apt-get", "apt") and _sub(cmd)[0] in ("update", "install") and _https_apt_source_before(stage, ins, k):
+                if why is None and cmd.is_(("apt-get", "apt"), "update", "install") and _https_apt_source_before(stage, ins, k):
                     why = "apt reads an https repository configured above"
                 if why is None:
                     continue
                 if _ca_installed(stage, ins, k) is not False:
                     continue
-                yield _cmd_hit(cmd, f"{why}, but `{stage.image.raw if stage.image else 'the base'}` has no CA bundle and nothing installed `ca-certificates` before this point (`--no-install-recommends` leaves it out): certificate verification will fail. Install `ca-certificates` first")
+                yield _cmd_hit(cmd.shell, f"{why}, but `{stage.image.raw if stage.image else 'the base'}` has no CA bundle and nothing installed `ca-certificates` before this point (`--no-install-recommends` leaves it out): certificate verification will fail. Install `ca-certificates` first")
 
 
 def _runtime_tls_reason(model, stage) -> Optional[str]:
@@ -168,8 +164,10 @@ def _runtime_tls_reason(model, stage) -> Optional[str]:
             continue
         from ..model.runs import exec_commands
 
-        for cmd in exec_commands(stage, ins):
-            why = _tls_use(cmd)
+        from ..model.commands import parse_tool_command
+
+        for i, sh in enumerate(exec_commands(stage, ins)):
+            why = _tls_use(parse_tool_command(sh, sh.args, stage.env, None, (), i))
             if why:
                 return f"its {ins.keyword} runs {why.replace('fetches', 'on')}"
     from ..model.ospkg import os_packages
@@ -238,8 +236,9 @@ def runtime_ca_certificates_missing(model) -> Iterator[Hit]:
     yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"the final image has no CA bundle (`{stage.image.raw if stage.image else ''}` ships none and nothing installs `ca-certificates`), but {reason}: HTTPS calls will fail with CERTIFICATE_VERIFY_FAILED. Install `ca-certificates` in this stage")
 
 
+_PY_HTTPS = "turns off certificate verification in distribution Pythons patched for PEP 493 (RHEL/CentOS; upstream CPython ignores it)"
 _ENV_INSECURE = (
-    ("PYTHONHTTPSVERIFY", lambda v: v.strip() == "0", "disables certificate verification in Python's standard library"),
+    ("PYTHONHTTPSVERIFY", lambda v: v.strip() == "0", _PY_HTTPS),
     ("GIT_SSL_NO_VERIFY", lambda v: True, "makes git skip certificate verification (any value counts)"),
     ("NODE_TLS_REJECT_UNAUTHORIZED", lambda v: v.strip() == "0", "makes Node.js accept any certificate"),
     ("PIP_TRUSTED_HOST", lambda v: bool(v.strip()), "makes pip accept any certificate (and plain HTTP) from those hosts"),
@@ -247,19 +246,38 @@ _ENV_INSECURE = (
 )
 
 
-def _insecure_cmd(cmd) -> Optional[str]:
+def _upstream_python(stage) -> bool:
+    """The stage's Python is an upstream build (the python/pypy images), which never reads
+    PYTHONHTTPSVERIFY: the setting does nothing there."""
+    facts = stage.facts
+    return bool(facts is not None and facts.family in ("python", "pypy"))
+
+
+def _env_insecure(stage, name: str, value: str) -> Optional[str]:
+    for key, bad, why in _ENV_INSECURE:
+        if key == name and bad(value):
+            if key == "PYTHONHTTPSVERIFY" and _upstream_python(stage):
+                return None  # no effect on upstream CPython: nothing is disabled
+            return why
+    return None
+
+
+def _insecure_cmd(stage, cmd) -> Optional[str]:
+    """Why a command (a ToolCommand) turns verification off, or None."""
     t = cmd.tool
-    if t == "curl" and cmd.has_option("-k", "--insecure"):
+    if t == "curl" and cmd.has("--insecure"):
         return "`curl -k/--insecure` accepts any certificate"
-    if t == "wget" and cmd.has_option("--no-check-certificate"):
+    if t == "wget" and cmd.has("--no-check-certificate"):
         return "`wget --no-check-certificate` accepts any certificate"
-    if t == "pip" and cmd.has_option("--trusted-host"):
+    if t == "pip" and cmd.has("--trusted-host"):
         return "`pip --trusted-host` accepts any certificate (and plain HTTP) from that host"
-    if t == "uv" and cmd.has_option("--allow-insecure-host", "--trusted-host"):
+    if t == "uv" and cmd.has("--allow-insecure-host", "--trusted-host"):
         return "`uv --allow-insecure-host` accepts any certificate from that host"
-    if t == "apk" and cmd.has_option("--allow-untrusted"):
+    if t == "apk" and cmd.has("--allow-untrusted"):
         return "`apk --allow-untrusted` installs packages without checking their signature"
-    if t in ("apt-get", "apt") and (cmd.has_option("--allow-unauthenticated", "--allow-insecure-repositories") or any(re.search(r"Verify-(?:Peer|Host)\s*=\s*(?:false|0)|AllowInsecureRepositories\s*=\s*(?:true|1)", a, re.I) for a in cmd.args)):
+    if t in ("apt-get", "apt") and cmd.has("--force-yes"):
+        return "`apt-get --force-yes` also installs unauthenticated packages (it implies `--allow-unauthenticated`, downgrades and removing essential packages); use `-y`"
+    if t in ("apt-get", "apt") and (cmd.has("--allow-unauthenticated", "--allow-insecure-repositories") or any(re.search(r"Verify-(?:Peer|Host)\s*=\s*(?:false|0)|AllowInsecureRepositories\s*=\s*(?:true|1)|AllowUnauthenticated\s*=\s*(?:true|1)", a, re.I) for a in cmd.args)):
         return "apt is told to accept unauthenticated packages or unverified repositories"
     if t == "git":
         args = [a.lower() for a in cmd.args]
@@ -268,18 +286,18 @@ def _insecure_cmd(cmd) -> Optional[str]:
                 return "`git -c http.sslVerify=false` disables certificate verification"
             if a == "config" and any(re.match(r"^http\.(?:.*\.)?sslverify$", x) for x in args[i + 1 :]) and args and args[-1] in ("false", "0", "no", "off"):
                 return "`git config http.sslVerify false` disables certificate verification"
-    if t == "npm" and (any(a in ("--strict-ssl=false",) for a in cmd.args) or (cmd.args[:2] == ("config", "set") and "strict-ssl" in cmd.args and cmd.args[-1] == "false")):
+    if t == "npm" and (any(a in ("--strict-ssl=false",) for a in cmd.args) or (tuple(cmd.args[:2]) == ("config", "set") and "strict-ssl" in cmd.args and cmd.args[-1] == "false")):
         return "npm's `strict-ssl false` disables certificate verification"
-    for k, v in cmd.env:
-        for name, bad, why in _ENV_INSECURE:
-            if k == name and bad(v):
-                return f"`{k}={v}` {why}"
+    for k, v in cmd.shell.env:
+        why = _env_insecure(stage, k, v)
+        if why:
+            return f"`{k}={v}` {why}"
     if t == "export":
         for a in cmd.args:
-            k, _, v = a.partition("=")
-            for name, bad, why in _ENV_INSECURE:
-                if k == name and "=" in a and bad(v):
-                    return f"`{k}={v}` {why}"
+            k, eq, v = a.partition("=")
+            why = _env_insecure(stage, k, v) if eq else None
+            if why:
+                return f"`{k}={v}` {why}"
     return None
 
 
@@ -290,9 +308,11 @@ def tls_verification_disabled(model) -> Iterator[Hit]:
     ## What it does
     Reports `curl -k/--insecure`, `wget --no-check-certificate`, `pip --trusted-host` (on the
     command line, in a requirements file, or `PIP_TRUSTED_HOST`), `uv --allow-insecure-host`,
-    `PYTHONHTTPSVERIFY=0`, `GIT_SSL_NO_VERIFY`, `git -c http.sslVerify=false` /
+    `PYTHONHTTPSVERIFY=0` (except on the python/pypy images, whose upstream Python ignores it;
+    distribution Pythons patched for PEP 493, such as RHEL's, honour it), `GIT_SSL_NO_VERIFY`, `git -c http.sslVerify=false` /
     `git config http.sslVerify false`, `apk --allow-untrusted`,
-    `apt-get --allow-unauthenticated`, `NODE_TLS_REJECT_UNAUTHORIZED=0` and npm's
+    `apt-get --allow-unauthenticated` and `--force-yes` (which implies it),
+    `NODE_TLS_REJECT_UNAUTHORIZED=0` and npm's
     `strict-ssl false`, in `ENV`, inline prefixes, `export`s and commands of every stage.
 
     ## Why is this bad?
@@ -325,19 +345,18 @@ def tls_verification_disabled(model) -> Iterator[Hit]:
             if ins.keyword == "ENV":
                 vars_ = stage.vars_at(ins)
                 for key_name, value in env_pairs(ins.args_text, vars_.get):
-                    for name, bad, why in _ENV_INSECURE:
-                        if key_name == name and bad(value):
-                            key = (ins.start_line, ins.start_column)
-                            if key not in seen:
-                                seen.add(key)
-                                yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"`{name}={value}` {why}, for every later build step and at runtime")
+                    why = _env_insecure(stage, key_name, value)
+                    key = (ins.start_line, ins.start_column)
+                    if why and key not in seen:
+                        seen.add(key)
+                        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"`{key_name}={value}` {why}, for every later build step and at runtime")
                 continue
             if ins.keyword != "RUN":
                 continue
-            for cmd in stage.commands(ins):
-                why = _insecure_cmd(cmd)
+            for cmd in stage.tool_commands(ins):
+                why = _insecure_cmd(stage, cmd)
                 if why:
-                    yield _cmd_hit(cmd, why)
+                    yield _cmd_hit(cmd.shell, why)
         plan = model.plan.for_stage(stage)
         for inst in plan.installs if plan else ():
             if inst.options.get("trusted-host") and inst.command is not None and not inst.command.has_option("--trusted-host"):

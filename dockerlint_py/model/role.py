@@ -1,0 +1,252 @@
+"""What the built image is for, and which stage of the file is that image.
+
+Some findings are only right for an image that runs as a service: a container left running as
+root matters for a web service, not for an image others build ``FROM``, for a stage whose files
+are only copied out, or for a development container whose user comes from ``devcontainer.json``.
+:func:`image_role` decides, from evidence in the file, its path and the configuration:
+
+``service``  the image runs a program (the default: nothing says otherwise)
+``base``     meant to be built upon (``ONBUILD``; a ``CMD`` that only starts a shell or an
+             interpreter; no ``CMD``/``ENTRYPOINT`` on a base whose own command is a shell)
+``build``    produces files and runs nothing (a trailing ``FROM scratch`` stage that only copies
+             artefacts; no ``CMD``/``ENTRYPOINT`` and the last step builds something)
+``dev``      a development environment (``.devcontainer/``, a local-development compose image,
+             ``Dockerfile.dev``, a Jupyter notebook server)
+
+Configuration (``image-role = "..."``) overrides the inference. The weighing is documented in
+``docs/roles.md``. :func:`needs_root` says when the image's own program must run as root
+(containerd, Docker-in-Docker, an s6-overlay or systemd init).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import List, NamedTuple, Optional, Tuple
+
+__all__ = ["ROLES", "Role", "image_role", "runtime_stage", "is_devcontainer", "dev_path_reason", "needs_root", "start_commands"]
+
+ROLES = ("service", "base", "build", "dev")
+
+# Programs that are a shell or a language's interactive interpreter: an image whose command is
+# one of them (without arguments) runs nothing of its own.
+_INTERACTIVE = frozenset({
+    "sh", "bash", "ash", "dash", "zsh", "fish", "ksh", "busybox",
+    "python", "python2", "python3", "pypy", "pypy3", "ipython", "node", "irb", "ruby", "php", "perl",
+    "jshell", "ghci", "iex", "erl", "julia", "R", "scala", "clojure", "lua", "gradle", "mvn",
+})
+_VERSION_ARGS = frozenset({"--version", "-version", "version", "-v", "-V", "--help", "-h"})
+# Programs whose job is to build files (the last step of a build-only image).
+_BUILDERS = frozenset({
+    "make", "cmake", "ninja", "gcc", "g++", "cc", "protoc", "buf", "go", "cargo", "mvn", "gradle",
+    "tsc", "webpack", "esbuild", "vite", "rollup", "parcel", "hugo", "sphinx-build", "mkdocs",
+})
+_BUILD_SUBS = {"npm": ("run", "ci"), "yarn": ("build", "run", "install"), "pnpm": ("build", "run", "install"), "pip": ("wheel", "download"), "python": ("-m",)}
+_NOTEBOOK = frozenset({"jupyter", "jupyter-lab", "jupyter-notebook", "start-notebook.sh", "start-notebook.py", "start-singleuser.sh", "start-singleuser.py", "jupyterhub-singleuser", "jupyter-labhub"})
+_NOTEBOOK_IMAGES = ("jupyter/", "quay.io/jupyter/", "jupyterhub/singleuser")
+# What must run as root, keyed by the program that the image starts.
+_ROOT_PROGRAMS = {
+    "containerd": "containerd manages containers and needs root",
+    "dockerd": "dockerd (Docker-in-Docker) needs root",
+    "dockerd-entrypoint.sh": "the Docker-in-Docker entrypoint starts dockerd, which needs root",
+    "init": "an init system (s6-overlay `/init`, sysvinit) runs as PID 1 with root and drops privileges per service",
+    "s6-svscan": "s6-svscan supervises services as root and drops privileges per service",
+    "runsvdir": "runit supervises services as root and drops privileges per service",
+    "systemd": "systemd runs as PID 1 with root",
+}
+
+
+class Role(NamedTuple):
+    """The image's role, why, and the stage that is the image (None: nothing of it runs)."""
+
+    role: str  # one of ROLES
+    evidence: Tuple[str, ...]  # human-readable reasons, strongest first
+    runtime_stage: object  # Optional[Stage]
+    configured: bool = False  # True when the configuration said so
+
+
+def is_devcontainer(path: str) -> bool:
+    """A Dockerfile of a development container (in a ``.devcontainer/`` directory)."""
+    p = (path or "").replace("\\", "/")
+    return p.startswith(".devcontainer/") or "/.devcontainer/" in p
+
+
+def dev_path_reason(path: str) -> Optional[str]:
+    """Why the file's path says it builds a development environment, or None."""
+    p = (path or "").replace("\\", "/")
+    if is_devcontainer(p):
+        return "it is in `.devcontainer/` (a development container; its user comes from devcontainer.json)"
+    parts = [x for x in p.split("/") if x]
+    name = parts[-1].lower() if parts else ""
+    dirs = [d.lower() for d in parts[:-1]]
+    for i, d in enumerate(dirs[:-1]):
+        if d == "compose" and dirs[i + 1] in ("local", "dev", "development"):
+            return f"it is under `compose/{dirs[i + 1]}/` (a local-development compose image)"
+    stem_words = set(name.replace(".", "-").replace("_", "-").split("-"))
+    if name.startswith(("dockerfile", "containerfile")) or name.endswith(("dockerfile", "containerfile")):
+        if stem_words & {"dev", "development", "devel-env", "local"}:
+            return f"its name `{parts[-1]}` marks a development image"
+    return None
+
+
+def start_commands(stage) -> Tuple[List, List]:
+    """(ENTRYPOINT commands, CMD commands) in effect at the end of ``stage`` (inherited through
+    ``FROM <stage>``; an ENTRYPOINT set after a CMD of an earlier stage resets it, as Docker does).
+    Each list holds shell-model commands; empty when not set in the file."""
+    from .runs import exec_commands
+
+    entry: List = []
+    cmd: List = []
+    chain = list(reversed(stage.ancestors)) + [stage]
+    for st in chain:
+        cmd_set_here = False
+        for ins in st.instructions:
+            if ins.keyword == "ENTRYPOINT":
+                entry = exec_commands(st, ins)
+                if not cmd_set_here:
+                    cmd = []  # BuildKit: an ENTRYPOINT resets a CMD inherited from the base
+            elif ins.keyword == "CMD":
+                cmd = exec_commands(st, ins)
+                cmd_set_here = True
+    return list(entry), list(cmd)
+
+
+def _program(cmd) -> str:
+    return cmd.program.rsplit("/", 1)[-1] if cmd is not None and cmd.words else ""
+
+
+def _sets(stage, keyword: str) -> bool:
+    chain = list(reversed(stage.ancestors)) + [stage]
+    return any(ins.keyword == keyword for st in chain for ins in st.instructions)
+
+
+def _is_export(stage) -> bool:
+    """A stage built on scratch that runs nothing: its files are the output (``--output``)."""
+    root = stage.root
+    if root.base_ref is None or not root.base_ref.is_scratch:
+        return False
+    return not _sets(stage, "ENTRYPOINT") and not _sets(stage, "CMD")
+
+
+def _used_as_source(model, stage) -> bool:
+    for st in model.stages:
+        if st.parent is stage:
+            return True
+        if any(src.stage is stage for src in st.copy_sources):
+            return True
+        for ins in st.instructions:
+            if ins.keyword == "RUN":
+                for value in ins.flag_values("mount"):
+                    for part in value.split(","):
+                        k, _, v = part.partition("=")
+                        if k.strip() == "from" and (v.strip().lower() == stage.name or v.strip() == str(stage.index)):
+                            return True
+    return False
+
+
+def runtime_stage(model) -> Tuple[object, Optional[str]]:
+    """(the stage ``docker build`` users run, why) — ``--target``/``target`` when given; else the
+    last stage, unless it is an export stage (FROM scratch, no CMD/ENTRYPOINT): then the last
+    stage that nothing builds or copies from. (None, why) when every candidate is an export."""
+    if not model.stages:
+        return None, None
+    if model.options.target and model.target is not None and model.target.name == model.options.target.lower():
+        return model.target, f"the build target is `{model.target.label}`"
+    last = model.stages[-1]
+    if not _is_export(last):
+        return last, None
+    exports = [s for s in model.stages if _is_export(s)]
+    for st in reversed(model.stages):
+        if st in exports or _used_as_source(model, st):
+            continue
+        return st, f"the last stage `{last.label}` only exports files (FROM scratch, no CMD/ENTRYPOINT); stage `{st.label}` is the image that runs"
+    return None, f"the last stage `{last.label}` only exports files (FROM scratch, no CMD/ENTRYPOINT)"
+
+
+def _builds(stage) -> Optional[str]:
+    """The last RUN's building command, when the stage's last RUN builds files."""
+    last_run = None
+    chain = list(reversed(stage.ancestors)) + [stage]
+    for st in chain:
+        for ins in st.instructions:
+            if ins.keyword == "RUN":
+                last_run = (st, ins)
+    if last_run is None:
+        return None
+    st, ins = last_run
+    for tc in reversed(st.tool_commands(ins)):
+        tool = tc.tool
+        if tool in _BUILDERS and (tool != "go" or (tc.args[:1] in (("build",), ("generate",)))) and (tool != "cargo" or tc.args[:1] == ("build",)):
+            return " ".join((tool,) + tuple(tc.args[:1]))
+        subs = _BUILD_SUBS.get(tool)
+        if subs and tc.args and tc.args[0] in subs:
+            if tool == "python" and not (len(tc.args) > 1 and tc.args[1] in ("build", "grpc_tools.protoc", "compileall")):
+                continue
+            if tool in ("npm", "yarn", "pnpm") and tc.args[0] == "run" and not (len(tc.args) > 1 and "build" in tc.args[1]):
+                continue
+            if tool in ("yarn", "pnpm") and tc.args[0] == "install":
+                continue
+            if tool == "npm" and tc.args[0] == "ci":
+                continue
+            return " ".join((tool,) + tuple(tc.args[:2]))
+    return None
+
+
+def image_role(model) -> Role:
+    """The role of the image this Dockerfile builds (see the module documentation)."""
+    stage, why_stage = runtime_stage(model)
+    configured = getattr(model.options, "role", None)
+    if configured in ROLES:
+        return Role(configured, ("the configuration sets `image-role = \"" + configured + "\"`",) + ((why_stage,) if why_stage else ()), stage, True)
+    dev = dev_path_reason(model.path)
+    if dev:
+        return Role("dev", (dev,), stage)
+    if stage is None:
+        return Role("build", (why_stage or "the file has no stage",), None)
+    evidence: List[str] = [why_stage] if why_stage else []
+    chain = list(reversed(stage.ancestors)) + [stage]
+    if any(ins.keyword == "ONBUILD" for st in chain for ins in st.instructions):
+        return Role("base", tuple(evidence + ["it has ONBUILD instructions (triggers for images built FROM it)"]), stage)
+    entry, cmd = start_commands(stage)
+    programs = [_program(c) for c in entry[:1] + cmd[:1] if c is not None]
+    image = stage.image
+    repo = image.repository if image is not None else ""
+    if any(p in _NOTEBOOK for p in programs) or (not entry and not cmd and repo.startswith(_NOTEBOOK_IMAGES)):
+        return Role("dev", tuple(evidence + ["it starts a Jupyter notebook server (an interactive environment)"]), stage)
+    if cmd and len(cmd) == 1 and not cmd[0].args and _program(cmd[0]) in _INTERACTIVE:
+        if not entry or (len(entry) == 1 and "entrypoint" in _program(entry[0]).lower() and not entry[0].args):
+            return Role("base", tuple(evidence + [f"its CMD only starts `{_program(cmd[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
+    shown = entry[:1] if entry else cmd[:1]
+    if len(shown) == 1 and len(cmd) <= 1 and shown[0].args and all(a in _VERSION_ARGS for a in shown[0].args) and (not entry or not cmd):
+        return Role("base", tuple(evidence + [f"its command only prints a version (`{' '.join(shown[0].argv)}`): a toolchain image to build on"]), stage)
+    if not entry and not cmd:
+        exposes = [ins.keyword for st in chain for ins in st.instructions if ins.keyword in ("EXPOSE", "HEALTHCHECK")]
+        if exposes:
+            return Role("service", tuple(evidence + [f"it sets {exposes[-1]} (a server), with the base's command"]), stage)
+        facts = stage.facts
+        kind = getattr(facts, "command", None) if facts is not None else None
+        if kind in ("shell", "interpreter") or (image is not None and image.is_scratch):
+            built = _builds(stage)
+            if built:
+                return Role("build", tuple(evidence + [f"it sets no CMD/ENTRYPOINT and its last step builds files (`{built}`)"]), stage)
+            return Role("base", tuple(evidence + [f"it sets no CMD/ENTRYPOINT and `{image.raw if image else 'its base'}` only starts {'an interpreter' if kind == 'interpreter' else 'a shell'}: an image to build on or to run with a command"]), stage)
+    return Role("service", tuple(evidence) or ("nothing says otherwise",), stage)
+
+
+def needs_root(stage) -> Optional[str]:
+    """Why the image's own program must start as root (None: nothing says so)."""
+    image = stage.image
+    if image is not None and image.repository in ("docker", "library/docker") and image.tag and "dind" in image.tag:
+        return f"`{image.raw}` is Docker-in-Docker, whose dockerd needs root"
+    entry, cmd = start_commands(stage)
+    for c in (entry[:1] or cmd[:1]):
+        prog = _program(c)
+        if prog in ("init", "systemd") and c.program not in ("/init", "/sbin/init", "/usr/sbin/init", "/lib/systemd/systemd", "/usr/lib/systemd/systemd", "init", "systemd"):
+            continue
+        if prog in ("tini", "tini-static", "dumb-init", "catatonit"):
+            # an init wrapper: judge what it starts
+            rest = [a for a in c.args if not a.startswith("-")]
+            prog = posixpath.basename(rest[0]) if rest else (_program(cmd[0]) if cmd and entry else "")
+        why = _ROOT_PROGRAMS.get(prog)
+        if why:
+            return why
+    return None
