@@ -60,9 +60,12 @@ def test_shell_variables_expand_into_operands():
     assert c.operands == ("gcc", "musl-dev")
 
 
-def test_pip_grammar_against_pips_own_parser():
+def test_pip_grammar_against_pips_own_parser(monkeypatch):
     """Oracle: pip's own option parser (when pip is importable) reads the same options."""
     pytest.importorskip("pip")
+    import os
+
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no site configuration (constraints...)
     from pip._internal.commands import create_command
 
     for argv in (["--no-cache", "flask"], ["-q", "--no-deps", "-r", "r.txt", "x"], ["--upgrade", "--pre", "-c", "c.txt", "y"]):
