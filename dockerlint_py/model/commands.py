@@ -235,6 +235,10 @@ GRAMMARS: Dict[str, Grammar] = {
     "micromamba": _CONDA,
 }
 
+# Tools without a grammar of their own whose first operand is a subcommand.
+_SUBCOMMAND_TOOLS = frozenset({"apt-mark", "apt-cache", "dpkg-query", "pipx", "pip-sync", "rpm", "systemctl", "update-alternatives", "yarn", "pnpm", "gem", "cargo", "go", "docker", "hatch", "pyenv"})
+_GENERIC = Grammar(frozenset(), {})
+
 # Options that only some subcommands give a value; listed per (tool, subcommand).
 _SUB_VALUE_OPTIONS: Dict[Tuple[str, str], FrozenSet[str]] = {
     ("apk", "add"): frozenset({"--virtual"}),
@@ -346,7 +350,9 @@ def parse_tool_command(cmd: Command, args: Sequence[str], env: Mapping[str, str]
     tool = cmd.tool
     g = GRAMMARS.get(tool)
     if g is None:
-        return ToolCommand(cmd, tool, None, (), tuple(a for a in args if not a.startswith("-")), tuple(args), env, user, mounts, index)
+        if tool not in _SUBCOMMAND_TOOLS:
+            return ToolCommand(cmd, tool, None, tuple((a, "") for a in args if a.startswith("-")), tuple(a for a in args if not a.startswith("-")), tuple(args), env, user, mounts, index)
+        g = _GENERIC
     options: List[Tuple[str, str]] = []
     operands: List[str] = []
     sub_words: List[str] = []
