@@ -203,6 +203,8 @@ def image_role(model) -> Role:
     if stage is None:
         return Role("build", (why_stage or "the file has no stage",), None)
     evidence: List[str] = [why_stage] if why_stage else []
+    if _is_export(stage):
+        return Role("build", tuple(evidence + [f"stage `{stage.label}` only exports files (FROM scratch, no CMD/ENTRYPOINT)"]), stage)
     chain = list(reversed(stage.ancestors)) + [stage]
     if any(ins.keyword == "ONBUILD" for st in chain for ins in st.instructions):
         return Role("base", tuple(evidence + ["it has ONBUILD instructions (triggers for images built FROM it)"]), stage)
@@ -235,7 +237,7 @@ def image_role(model) -> Role:
 def needs_root(stage) -> Optional[str]:
     """Why the image's own program must start as root (None: nothing says so)."""
     image = stage.image
-    if image is not None and image.repository in ("docker", "library/docker") and image.tag and "dind" in image.tag:
+    if image is not None and image.repository in ("docker", "library/docker") and image.tag and "dind" in image.tag and "rootless" not in image.tag:
         return f"`{image.raw}` is Docker-in-Docker, whose dockerd needs root"
     entry, cmd = start_commands(stage)
     for c in (entry[:1] or cmd[:1]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-__all__ = ["from_image_span", "flag_span"]
+__all__ = ["from_image_span", "from_image_word", "flag_span"]
 
 Span = Tuple[int, int, int, int]  # line, column, end line, end column (exclusive)
 
@@ -26,3 +26,9 @@ def flag_span(flag) -> Span:
     """Location of a builder flag as written (``--from=nginx:latest``, ``--mount=...``)."""
     width = len(flag.name) + 2 + (len(flag.value) + 1 if flag.value is not None else 0)
     return flag.line, flag.column, flag.line, flag.column + width
+
+
+def from_image_word(stage) -> str:
+    """The image word of a stage's FROM instruction as written (before ARG expansion)."""
+    args = stage.from_instruction.args_text.strip()
+    return args.split(None, 1)[0] if args else ""

@@ -1,8 +1,13 @@
-"""DKL1xx: base-image references (FROM).
+"""DKL1xx: image references (FROM, ``COPY/ADD --from=<image>``, ``RUN --mount=from=<image>``).
 
 Every rule here reads the resolved stage: ARGs are substituted first (global ARG defaults and
 ``--build-arg`` values), ``FROM <stage>`` and ``scratch`` are never reported, and a reference that
 still depends on an ARG without a value is reported once, by DKL105, instead of being guessed at.
+
+DKL101-DKL104 judge every image the build pulls: the base of each stage, and images named by
+``COPY --from`` / ``RUN --mount=from``. A ``--from`` value that names a stage (or a stage
+index), depends on an ARG without a value, or is a one-word name that is not an official image
+(a named build context: ``--build-context``, bake ``contexts``) is not judged.
 
 Tag policy (DKL101-DKL103), the exact rules:
 
@@ -25,7 +30,7 @@ import re
 from typing import Iterator, NamedTuple, Optional, Tuple
 
 from ..findings import Hit
-from ..model.spans import flag_span, from_image_span
+from ..model.spans import flag_span, from_image_span, from_image_word
 from ._base import rule
 
 _VERSION_RE = re.compile(r"^v?(\d+(?:\.\d+)*)")
@@ -113,7 +118,7 @@ def _hit(r: "_Ref", message: str) -> Hit:
 
 
 def _shown(stage) -> str:
-    raw = stage.from_instruction.args_text.split()[0] if stage.from_instruction.args_text.split() else ""
+    raw = from_image_word(stage)
     text = stage.base_text
     if raw and raw != text:
         return f"`{text}` (from `{raw}`)"
@@ -154,7 +159,9 @@ def image_untagged(model) -> Iterator[Hit]:
     """Base image without a tag or digest (it means `:latest`).
 
     ## What it does
-    Reports a `FROM` whose image, after ARG substitution, has neither a tag nor a digest.
+    Reports a `FROM` whose image, after ARG substitution, has neither a tag nor a digest, and
+    likewise an image named by `COPY --from=<image>` or `RUN --mount=from=<image>` (stages,
+    ARG-dependent values and named build contexts are not images and are not judged).
 
     ## Why is this bad?
     An untagged reference is `:latest`: every build can get a different Python, a different
@@ -196,7 +203,9 @@ def image_latest(model) -> Iterator[Hit]:
     """Base image pinned to `:latest`.
 
     ## What it does
-    Reports a `FROM` whose image tag, after ARG substitution, is `latest` (and has no digest).
+    Reports a `FROM` whose image tag, after ARG substitution, is `latest` (and has no digest),
+    and an image named by `COPY --from=<image>` or `RUN --mount=from=<image>` with that tag
+    (`COPY --from=ghcr.io/astral-sh/uv:latest` brings whatever uv was released last).
 
     ## Why is this bad?
     `latest` moves with every upstream release: the Python minor version, the distro release and
@@ -260,7 +269,9 @@ def image_floating_tag(model) -> Iterator[Hit]:
     `node:20`, `alpine:3`), channel tags (`lts`, `stable`, `edge`, `current`...) and, on images
     that need a version, variant-only tags (`python:slim`, `python:alpine`, `python:bookworm`).
     `MAJOR.MINOR` tags (`python:3.12-slim`) pass; distro codenames pass on the distro's own image
-    (`debian:bookworm-slim`). See the module documentation for the exact policy.
+    (`debian:bookworm-slim`). Images named by `COPY --from=<image>` and
+    `RUN --mount=from=<image>` are judged the same way. See the module documentation for the
+    exact policy.
 
     ## Why is this bad?
     `python:3-alpine` moved from 3.14 to 3.15 when 3.15 was released: the same Dockerfile then
@@ -356,7 +367,7 @@ def image_unresolved(model) -> Iterator[Hit]:
             parts.append("ARG " + ", ".join(declared) + " has no default and no --build-arg")
         if undeclared:
             parts.append(", ".join(undeclared) + " is not declared by an ARG before the first FROM")
-        raw = " ".join(stage.from_instruction.args_text.split()[:1])
+        raw = from_image_word(stage)
         line, col, eline, ecol = from_image_span(stage)
         yield Hit(line, col, eline, ecol, f"base image `{raw}` cannot be resolved: {'; '.join(parts)}; checks that need the base image are skipped for this stage")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional
 
+from ..contexts import InstructionContext
 from ..findings import Hit
 from ._base import at_command, rule
 
@@ -15,8 +16,8 @@ _NAMES = {"apk": "Alpine (apk)", "apt": "Debian/Ubuntu (apt)", "rpm": "RPM-based
 _PKG_SUBS = {"add", "install", "update", "upgrade", "del", "remove", "purge", "dist-upgrade", "in"}
 
 
-@rule(code="DKL406", name="package-manager-mismatch", severity="error", tags=("correctness",))
-def package_manager_mismatch(model) -> Iterator[Hit]:
+@rule(code="DKL406", name="package-manager-mismatch", severity="error", scope="instruction", tags=("correctness",))
+def package_manager_mismatch(ctx: InstructionContext) -> Iterator[Hit]:
     """A package manager that the base image's distribution does not have.
 
     ## What it does
@@ -47,28 +48,25 @@ def package_manager_mismatch(model) -> Iterator[Hit]:
     RUN apk add --no-cache curl
     ```
     """
-    for stage in model.stages:
-        facts = stage.facts
-        if facts is None or facts.pkg not in ("apk", "apt"):
+    stage = ctx.stage
+    facts = stage.facts
+    if facts is None or facts.pkg not in ("apk", "apt") or ctx.body.keyword != "RUN":
+        return
+    cmds = ctx.commands
+    families = {_FAMILY[c.tool] for c in cmds if c.tool in _FAMILY}
+    # a conditional (`if [ "$ID" = alpine ]`, `command -v apk`) makes the script multi-distro
+    guarded = any(c.tool in ("command", "which", "type", "hash", "test", "[", "[[") for c in cmds)
+    if len(families) > 1 or guarded:
+        return
+    for cmd in cmds:
+        fam = _FAMILY.get(cmd.tool)
+        if fam is None or fam == facts.pkg:
             continue
-        for ins in stage.instructions:
-            if ins.keyword != "RUN":
-                continue
-            cmds = stage.tool_commands(ins)
-            families = {_FAMILY[c.tool] for c in cmds if c.tool in _FAMILY}
-            # a conditional (`if [ "$ID" = alpine ]`, `command -v apk`) makes the script multi-distro
-            guarded = any(c.tool in ("command", "which", "type", "hash", "test", "[", "[[") for c in cmds)
-            if len(families) > 1 or guarded:
-                continue
-            for cmd in cmds:
-                fam = _FAMILY.get(cmd.tool)
-                if fam is None or fam == facts.pkg:
-                    continue
-                if (cmd.subcommand or "").split(" ")[0] not in _PKG_SUBS:
-                    continue
-                base = stage.image.raw if stage.image else "the base image"
-                yield at_command(cmd.shell, f"`{cmd.tool}` on `{base}`, a {_NAMES[facts.pkg]} image: the command does not exist there and the build fails. Use `{'apk add --no-cache' if facts.pkg == 'apk' else 'apt-get install -y --no-install-recommends'}` with that distribution's package names")
-                break
+        if (cmd.subcommand or "").split(" ")[0] not in _PKG_SUBS:
+            continue
+        base = stage.image.raw if stage.image else "the base image"
+        yield at_command(cmd.shell, f"`{cmd.tool}` on `{base}`, a {_NAMES[facts.pkg]} image: the command does not exist there and the build fails. Use `{'apk add --no-cache' if facts.pkg == 'apk' else 'apt-get install -y --no-install-recommends'}` with that distribution's package names")
+        return
 
 
 _ROOT = re.compile(r"^(?:root|0)(?::(?:root|0))?$")

@@ -11,11 +11,12 @@ shared/knowledge/README.md section C.3). pip, uv and ``requests`` carry their ow
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import Iterator, List, Optional
 
+from ..contexts import CommandContext, InstructionContext
 from ..findings import Hit
+from ._base import at, rule
 from ._base import at_command as _cmd_hit
-from ._base import rule
 
 __all__ = ["RULES"]
 
@@ -25,15 +26,16 @@ def _no_ca_base(stage) -> bool:
 
 
 def _packages(tc) -> List[str]:
-    """Package names among a package manager's operands (files and URLs left out)."""
-    return [n for n in tc.operands if not n.endswith((".deb", ".apk", ".rpm")) and "/" not in n]
+    from ..model.ospkg import package_names
+
+    return package_names(tc)[0]
 
 
 def _ca_installed(stage, until_ins, until_cmd_index: Optional[int]) -> Optional[bool]:
     """Did anything install a CA bundle before that point (or by the end when ``until_ins`` is
     None)? True / False, or None when an installed package has unknown dependencies."""
     from ..knowledge import apt_ca_relation
-    from ..model.apt import recommends_disabled
+    from ..model.ospkg import apt_recommends_disabled as recommends_disabled
 
     unknown = False
     chain = list(reversed(stage.ancestors)) + [stage]
@@ -104,8 +106,8 @@ def _https_apt_source_before(stage, ins, cmd_index: int) -> bool:
     return False
 
 
-@rule(code="DKL301", name="ca-certificates-missing", severity="error", tags=("tls", "build"))
-def ca_certificates_missing(model) -> Iterator[Hit]:
+@rule(code="DKL301", name="ca-certificates-missing", severity="error", scope="command", tags=("tls", "build"))
+def ca_certificates_missing(ctx: CommandContext) -> Iterator[Hit]:
     """A build step uses HTTPS through system tools on a base without a CA bundle.
 
     ## What it does
@@ -140,21 +142,15 @@ def ca_certificates_missing(model) -> Iterator[Hit]:
         && curl -fsSL https://example.com/install.sh -o /tmp/install.sh
     ```
     """
-    for stage in model.stages:
-        if not _no_ca_base(stage):
-            continue
-        for ins in stage.instructions:
-            if ins.keyword != "RUN":
-                continue
-            for k, cmd in enumerate(stage.tool_commands(ins)):
-                why = _tls_use(cmd)
-                if why is None and cmd.is_(("apt-get", "apt"), "update", "install") and _https_apt_source_before(stage, ins, k):
-                    why = "apt reads an https repository configured above"
-                if why is None:
-                    continue
-                if _ca_installed(stage, ins, k) is not False:
-                    continue
-                yield _cmd_hit(cmd.shell, f"{why}, but `{stage.image.raw if stage.image else 'the base'}` has no CA bundle and nothing installed `ca-certificates` before this point (`--no-install-recommends` leaves it out): certificate verification will fail. Install `ca-certificates` first")
+    stage, ins, cmd = ctx.stage, ctx.instruction, ctx.command
+    if not _no_ca_base(stage):
+        return
+    why = _tls_use(cmd)
+    if why is None and cmd.is_(("apt-get", "apt"), "update", "install") and _https_apt_source_before(stage, ins, cmd.index):
+        why = "apt reads an https repository configured above"
+    if why is None or _ca_installed(stage, ins, cmd.index) is not False:
+        return
+    yield _cmd_hit(cmd.shell, f"{why}, but `{stage.image.raw if stage.image else 'the base'}` has no CA bundle and nothing installed `ca-certificates` before this point (`--no-install-recommends` leaves it out): certificate verification will fail. Install `ca-certificates` first")
 
 
 def _runtime_tls_reason(model, stage) -> Optional[str]:
@@ -301,8 +297,8 @@ def _insecure_cmd(stage, cmd) -> Optional[str]:
     return None
 
 
-@rule(code="DKL303", name="tls-verification-disabled", severity="error", tags=("tls", "security"), security_severity=7.4)
-def tls_verification_disabled(model) -> Iterator[Hit]:
+@rule(code="DKL303", name="tls-verification-disabled", severity="error", scope="instruction", tags=("tls", "security"), security_severity=7.4)
+def tls_verification_disabled(ctx: InstructionContext) -> Iterator[Hit]:
     """TLS certificate or package signature verification is turned off.
 
     ## What it does
@@ -339,28 +335,26 @@ def tls_verification_disabled(model) -> Iterator[Hit]:
     """
     from ..model.resolve import env_pairs
 
-    seen: Set[Tuple[int, int]] = set()
-    for stage in model.stages:
-        for ins in stage.instructions:
-            if ins.keyword == "ENV":
-                vars_ = stage.vars_at(ins)
-                for key_name, value in env_pairs(ins.args_text, vars_.get):
-                    why = _env_insecure(stage, key_name, value)
-                    key = (ins.start_line, ins.start_column)
-                    if why and key not in seen:
-                        seen.add(key)
-                        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"`{key_name}={value}` {why}, for every later build step and at runtime")
-                continue
-            if ins.keyword != "RUN":
-                continue
-            for cmd in stage.tool_commands(ins):
-                why = _insecure_cmd(stage, cmd)
-                if why:
-                    yield _cmd_hit(cmd.shell, why)
-        plan = model.plan.for_stage(stage)
-        for inst in plan.installs if plan else ():
-            if inst.options.get("trusted-host") and inst.command is not None and not inst.command.has_option("--trusted-host"):
-                yield _cmd_hit(inst.command, f"the requirements file read here sets `--trusted-host {inst.options['trusted-host'][0]}`: pip accepts any certificate (and plain HTTP) from that host")
+    stage, ins, body = ctx.stage, ctx.instruction, ctx.body
+    if body.keyword == "ENV":
+        for key_name, value in env_pairs(body.args_text, ctx.env.get):
+            why = _env_insecure(stage, key_name, value)
+            if why:
+                yield at(ins, f"`{key_name}={value}` {why}, for every later build step and at runtime")
+                return
+        return
+    if body.keyword != "RUN":
+        return
+    for cmd in ctx.commands:
+        why = _insecure_cmd(stage, cmd)
+        if why:
+            yield _cmd_hit(cmd.shell, why)
+    plan = ctx.model.plan.for_stage(stage)
+    for inst in plan.installs if plan else ():
+        if inst.instruction is not ins and inst.instruction is not body:
+            continue
+        if inst.options.get("trusted-host") and inst.command is not None and not inst.command.has_option("--trusted-host"):
+            yield _cmd_hit(inst.command, f"the requirements file read here sets `--trusted-host {inst.options['trusted-host'][0]}`: pip accepts any certificate (and plain HTTP) from that host")
 
 
 RULES = [ca_certificates_missing, runtime_ca_certificates_missing, tls_verification_disabled]
