@@ -83,7 +83,7 @@ def dev_path_reason(path: str) -> Optional[str]:
             return f"it is under `compose/{dirs[i + 1]}/` (a local-development compose image)"
     stem_words = set(name.replace(".", "-").replace("_", "-").split("-"))
     if name.startswith(("dockerfile", "containerfile")) or name.endswith(("dockerfile", "containerfile")):
-        if stem_words & {"dev", "development", "devel-env", "local"}:
+        if stem_words & {"dev", "development", "local"}:
             return f"its name `{parts[-1]}` marks a development image"
     return None
 
