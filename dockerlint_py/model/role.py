@@ -21,7 +21,11 @@ Configuration (``image-role = "..."``) overrides the inference. The weighing is 
 from __future__ import annotations
 
 import posixpath
-from typing import List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, List, NamedTuple, Optional, Tuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .resolve import DockerfileModel, Stage
+    from .shell import Command
 
 __all__ = ["ROLES", "Role", "image_role", "runtime_stage", "is_devcontainer", "dev_path_reason", "needs_root", "start_commands"]
 
@@ -60,7 +64,7 @@ class Role(NamedTuple):
 
     role: str  # one of ROLES
     evidence: Tuple[str, ...]  # human-readable reasons, strongest first
-    runtime_stage: object  # Optional[Stage]
+    runtime_stage: Optional["Stage"]
     configured: bool = False  # True when the configuration said so
 
 
@@ -88,14 +92,14 @@ def dev_path_reason(path: str) -> Optional[str]:
     return None
 
 
-def start_commands(stage) -> Tuple[List, List]:
+def start_commands(stage: "Stage") -> Tuple[List["Command"], List["Command"]]:
     """(ENTRYPOINT commands, CMD commands) in effect at the end of ``stage`` (inherited through
     ``FROM <stage>``; an ENTRYPOINT set after a CMD of an earlier stage resets it, as Docker does).
     Each list holds shell-model commands; empty when not set in the file."""
     from .runs import exec_commands
 
-    entry: List = []
-    cmd: List = []
+    entry: List["Command"] = []
+    cmd: List["Command"] = []
     chain = list(reversed(stage.ancestors)) + [stage]
     for st in chain:
         cmd_set_here = False
@@ -110,16 +114,16 @@ def start_commands(stage) -> Tuple[List, List]:
     return list(entry), list(cmd)
 
 
-def _program(cmd) -> str:
+def _program(cmd: Optional["Command"]) -> str:
     return cmd.program.rsplit("/", 1)[-1] if cmd is not None and cmd.words else ""
 
 
-def _sets(stage, keyword: str) -> bool:
+def _sets(stage: "Stage", keyword: str) -> bool:
     chain = list(reversed(stage.ancestors)) + [stage]
     return any(ins.keyword == keyword for st in chain for ins in st.instructions)
 
 
-def _is_export(stage) -> bool:
+def _is_export(stage: "Stage") -> bool:
     """A stage built on scratch that runs nothing: its files are the output (``--output``)."""
     root = stage.root
     if root.base_ref is None or not root.base_ref.is_scratch:
@@ -127,7 +131,7 @@ def _is_export(stage) -> bool:
     return not _sets(stage, "ENTRYPOINT") and not _sets(stage, "CMD")
 
 
-def _used_as_source(model, stage) -> bool:
+def _used_as_source(model: "DockerfileModel", stage: "Stage") -> bool:
     for st in model.stages:
         if st.parent is stage:
             return True
@@ -143,7 +147,7 @@ def _used_as_source(model, stage) -> bool:
     return False
 
 
-def runtime_stage(model) -> Tuple[object, Optional[str]]:
+def runtime_stage(model: "DockerfileModel") -> Tuple[Optional["Stage"], Optional[str]]:
     """(the stage ``docker build`` users run, why) — ``--target``/``target`` when given; else the
     last stage, unless it is an export stage (FROM scratch, no CMD/ENTRYPOINT): then the last
     stage that nothing builds or copies from. (None, why) when every candidate is an export."""
@@ -162,7 +166,7 @@ def runtime_stage(model) -> Tuple[object, Optional[str]]:
     return None, f"the last stage `{last.label}` only exports files (FROM scratch, no CMD/ENTRYPOINT)"
 
 
-def _builds(stage) -> Optional[str]:
+def _builds(stage: "Stage") -> Optional[str]:
     """The last RUN's building command, when the stage's last RUN builds files."""
     last_run = None
     chain = list(reversed(stage.ancestors)) + [stage]
@@ -191,7 +195,7 @@ def _builds(stage) -> Optional[str]:
     return None
 
 
-def image_role(model) -> Role:
+def image_role(model: "DockerfileModel") -> Role:
     """The role of the image this Dockerfile builds (see the module documentation)."""
     stage, why_stage = runtime_stage(model)
     configured = getattr(model.options, "role", None)
@@ -234,13 +238,13 @@ def image_role(model) -> Role:
     return Role("service", tuple(evidence) or ("nothing says otherwise",), stage)
 
 
-def needs_root(stage) -> Optional[str]:
+def needs_root(stage: "Stage") -> Optional[str]:
     """Why the image's own program must start as root (None: nothing says so)."""
     image = stage.image
     if image is not None and image.repository in ("docker", "library/docker") and image.tag and "dind" in image.tag and "rootless" not in image.tag:
         return f"`{image.raw}` is Docker-in-Docker, whose dockerd needs root"
     entry, cmd = start_commands(stage)
-    for c in (entry[:1] or cmd[:1]):
+    for c in entry[:1] + cmd[:1]:  # the entrypoint, and the command it is handed
         prog = _program(c)
         if prog in ("init", "systemd") and c.program not in ("/init", "/sbin/init", "/usr/sbin/init", "/lib/systemd/systemd", "/usr/lib/systemd/systemd", "init", "systemd"):
             continue

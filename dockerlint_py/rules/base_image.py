@@ -30,6 +30,7 @@ import re
 from typing import Iterator, NamedTuple, Optional, Tuple
 
 from ..findings import Hit
+from ..model.image import ImageRef
 from ..model.spans import flag_span, from_image_span, from_image_word
 from ._base import rule
 
@@ -52,7 +53,7 @@ def _image_stages(model):
 
 
 class _Ref(NamedTuple):
-    ref: object  # ImageRef
+    ref: ImageRef
     span: Tuple[int, int, int, int]
     shown: str  # the reference as the message names it
     what: str  # "base image", "image in `COPY --from`", ...
