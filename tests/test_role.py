@@ -20,6 +20,7 @@ def role_of(text, path="Dockerfile", **options):
     ("FROM python:3.12-slim\nRUN pip install --no-cache-dir requests==2.32.3\n", "Dockerfile", "base"),
     ("FROM debian:bookworm-slim\nCMD [\"bash\"]\n", "Dockerfile", "base"),
     ("FROM node:22.11\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n", "Dockerfile", "base"),
+    ("FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n", "images/Dockerfile.base", "base"),
     ("FROM python:3.12-slim\nONBUILD COPY . /app\nCMD [\"python\", \"/app/x.py\"]\n", "Dockerfile", "base"),
     ("FROM node:22.11\nCOPY . .\nRUN npm ci && npm run build\n", "Dockerfile", "build"),
     ("FROM golang:1.23 AS b\nRUN go build -o /out/x .\nFROM scratch AS out\nCOPY --from=b /out /\n", "Dockerfile", "build"),
@@ -104,3 +105,13 @@ def test_image_role_and_target_in_configuration(tmp_path):
 
     cfg = load_config_file(str(tmp_path / ".dockerlint.toml"))
     assert cfg.image_role is None and any("image-role" in w for w in cfg.warnings)
+
+
+def test_default_user_entries_are_unique_and_sourced():
+    from dockerlint_py.knowledge import load_toml
+
+    names = [n for e in load_toml("base_images.toml")["image"] for n in e["names"]]
+    assert len(names) == len(set(names)), "an image is listed twice: the later entry would hide the earlier"
+    for e in load_toml("base_images.toml")["image"]:
+        for v in e["variant"]:
+            assert v.get("command") in (None, "shell", "interpreter", "service"), e["names"]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .resolve import DockerfileModel, Stage
     from .shell import Command
 
-__all__ = ["ROLES", "Role", "image_role", "runtime_stage", "is_devcontainer", "dev_path_reason", "needs_root", "start_commands"]
+__all__ = ["ROLES", "Role", "image_role", "runtime_stage", "is_devcontainer", "dev_path_reason", "base_path_reason", "needs_root", "start_commands"]
 
 ROLES = ("service", "base", "build", "dev")
 
@@ -89,6 +89,19 @@ def dev_path_reason(path: str) -> Optional[str]:
     if name.startswith(("dockerfile", "containerfile")) or name.endswith(("dockerfile", "containerfile")):
         if stem_words & {"dev", "development", "local"}:
             return f"its name `{parts[-1]}` marks a development image"
+    return None
+
+
+def base_path_reason(path: str) -> Optional[str]:
+    """Why the file's name says it builds an image meant to be built upon, or None."""
+    p = (path or "").replace("\\", "/")
+    name = p.rsplit("/", 1)[-1]
+    low = name.lower()
+    if not (low.startswith(("dockerfile", "containerfile")) or ".dockerfile" in low or ".containerfile" in low):
+        return None
+    words = set(low.replace("_", "-").replace(".", "-").split("-"))
+    if "base" in words:
+        return f"its name `{name}` marks a base image (images are built FROM it)"
     return None
 
 
@@ -212,6 +225,9 @@ def image_role(model: "DockerfileModel") -> Role:
     chain = list(reversed(stage.ancestors)) + [stage]
     if any(ins.keyword == "ONBUILD" for st in chain for ins in st.instructions):
         return Role("base", tuple(evidence + ["it has ONBUILD instructions (triggers for images built FROM it)"]), stage)
+    base_name = base_path_reason(model.path)
+    if base_name:
+        return Role("base", tuple(evidence + [base_name]), stage)
     entry, cmd = start_commands(stage)
     programs = [_program(c) for c in entry[:1] + cmd[:1] if c is not None]
     image = stage.image
