@@ -134,7 +134,7 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
         text = decode_source(data, shown)
         parsed = parse_dockerfile(text, shown)
     except DockerlintError as exc:
-        return FileResult(shown, [], [FileError(shown, exc.line, exc.message, "parse")])
+        return FileResult(shown, _error_findings(shown, exc.line, exc.message, rules, eff), [FileError(shown, exc.line, exc.message, "parse")])
     model = resolve(parsed, BuildOptions(eff.build_args, options.target or eff.config.target, options.arch, options.context, eff.config.image_role))
     suppressions = Suppressions(parsed)
     findings: List[Finding] = []
@@ -154,6 +154,16 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
         )
     findings.sort(key=Finding.sort_key)
     return FileResult(shown, findings, errors)
+
+
+def _error_findings(shown: str, line: Optional[int], message: str, rules, eff) -> List[Finding]:
+    """A file that cannot be read or parsed is a DKL000 finding too, so that every report format
+    (not only stderr) carries it."""
+    r = rules.get("DKL000")
+    if r is None or "DKL000" not in eff.selection:
+        return []
+    ln = line or 1
+    return [Finding(shown, ln, 1, ln, 1, "DKL000", r.name, eff.severity.get("DKL000", r.severity), message[:200], (), None)]
 
 
 def run_rules(model, rules: Dict[str, Any], errors: List[FileError], shown: str) -> Iterator[Tuple[str, Any, Hit]]:
@@ -241,7 +251,14 @@ def lint_file(path: str, options: LintOptions = LintOptions()) -> FileResult:
         return FileResult(shown, [], [], excluded=True)
     data, err = read_source(path)
     if err is not None:
-        return FileResult(shown, [], [err])
+        from .rules import load_rules
+
+        rules, _ = load_rules()
+        try:
+            found = _error_findings(shown, err.line, err.message, rules, _effective(path, options, rules))
+        except ConfigError:
+            found = []
+        return FileResult(shown, found, [err])
     return lint_source(data, path, options, shown)
 
 

@@ -15,7 +15,7 @@ from ._base import Rule
 __all__ = ["Rule", "load_rules", "ENTRY_POINT_GROUP", "BUILTIN_MODULES"]
 
 ENTRY_POINT_GROUP = "dockerlint_py.rules"
-BUILTIN_MODULES = ("dockerlint_py.rules.base_image", "dockerlint_py.rules.python_deps", "dockerlint_py.rules.musl",
+BUILTIN_MODULES = ("dockerlint_py.rules.syntax", "dockerlint_py.rules.base_image", "dockerlint_py.rules.python_deps", "dockerlint_py.rules.musl",
     "dockerlint_py.rules.tls", "dockerlint_py.rules.hygiene", "dockerlint_py.rules.runtime",
 )
 
