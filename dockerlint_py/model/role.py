@@ -44,6 +44,11 @@ _BUILDERS = frozenset({
     "make", "cmake", "ninja", "gcc", "g++", "cc", "protoc", "buf", "go", "cargo", "mvn", "gradle",
     "tsc", "webpack", "esbuild", "vite", "rollup", "parcel", "hugo", "sphinx-build", "mkdocs",
 })
+# A build tool as the ENTRYPOINT: a build-step image (CI builders), run with the tool's arguments.
+_BUILD_ENTRYPOINTS = frozenset({"make", "cmake", "ninja", "gcc", "cargo", "mvn", "gradle", "go", "bazel", "bazelisk", "tsc", "protoc", "buf", "sphinx-build"})
+# Programs in the start command that change the host-facing network or kernel state: root (or
+# CAP_NET_ADMIN/CAP_SYS_ADMIN) is their job.
+_ROOT_TOOLS = {"iptables": "iptables", "ip6tables": "ip6tables", "nft": "nft", "sysctl": "sysctl", "modprobe": "modprobe", "mount": "mount"}
 _BUILD_SUBS = {"npm": ("run", "ci"), "yarn": ("build", "run", "install"), "pnpm": ("build", "run", "install"), "pip": ("wheel", "download"), "python": ("-m",)}
 _NOTEBOOK = frozenset({"jupyter", "jupyter-lab", "jupyter-notebook", "start-notebook.sh", "start-notebook.py", "start-singleuser.sh", "start-singleuser.py", "jupyterhub-singleuser", "jupyter-labhub"})
 _NOTEBOOK_IMAGES = ("jupyter/", "quay.io/jupyter/", "jupyterhub/singleuser")
@@ -237,6 +242,8 @@ def image_role(model: "DockerfileModel") -> Role:
     if cmd and len(cmd) == 1 and not cmd[0].args and _program(cmd[0]) in _INTERACTIVE:
         if not entry or (len(entry) == 1 and "entrypoint" in _program(entry[0]).lower() and not entry[0].args):
             return Role("base", tuple(evidence + [f"its CMD only starts `{_program(cmd[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
+    if entry and _program(entry[0]) in _BUILD_ENTRYPOINTS:
+        return Role("build", tuple(evidence + [f"its ENTRYPOINT is the build tool `{_program(entry[0])}`: a build-step image"]), stage)
     shown = entry[:1] if entry else cmd[:1]
     if len(shown) == 1 and len(cmd) <= 1 and shown[0].args and all(a in _VERSION_ARGS for a in shown[0].args) and (not entry or not cmd):
         return Role("base", tuple(evidence + [f"its command only prints a version (`{' '.join(shown[0].argv)}`): a toolchain image to build on"]), stage)
@@ -271,4 +278,8 @@ def needs_root(stage: "Stage") -> Optional[str]:
         why = _ROOT_PROGRAMS.get(prog)
         if why:
             return why
+    for c in entry + cmd:
+        tool = _ROOT_TOOLS.get(_program(c))
+        if tool:
+            return f"its start command runs `{tool}`, which changes network or kernel settings and needs root"
     return None
