@@ -135,7 +135,7 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
         parsed = parse_dockerfile(text, shown)
     except DockerlintError as exc:
         return FileResult(shown, _error_findings(shown, exc.line, exc.message, rules, eff), [FileError(shown, exc.line, exc.message, "parse")])
-    model = resolve(parsed, BuildOptions(eff.build_args, options.target or eff.config.target, options.arch, options.context, eff.config.image_role))
+    model = resolve(parsed, BuildOptions(eff.build_args, options.target or (eff.config.target if eff.config else None), options.arch, options.context, eff.config.image_role if eff.config else None))
     suppressions = Suppressions(parsed)
     findings: List[Finding] = []
     errors: List[FileError] = []

@@ -21,13 +21,13 @@ Configuration (``image-role = "..."``) overrides the inference. The weighing is 
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from .resolve import DockerfileModel, Stage
     from .shell import Command
 
-__all__ = ["ROLES", "Role", "image_role", "runtime_stage", "is_devcontainer", "dev_path_reason", "base_path_reason", "needs_root", "start_commands"]
+__all__ = ["ROLES", "Role", "image_role", "runtime_stage", "default_image_stage", "is_devcontainer", "dev_path_reason", "base_path_reason", "needs_root", "start_commands"]
 
 ROLES = ("service", "base", "build", "dev")
 
@@ -149,39 +149,44 @@ def _is_export(stage: "Stage") -> bool:
     return not _sets(stage, "ENTRYPOINT") and not _sets(stage, "CMD")
 
 
-def _used_as_source(model: "DockerfileModel", stage: "Stage") -> bool:
-    for st in model.stages:
-        if st.parent is stage:
-            return True
-        if any(src.stage is stage for src in st.copy_sources):
+def _used_as_source(stages: Sequence["Stage"], stage: "Stage") -> bool:
+    """Does another stage build FROM ``stage``, copy from it, or mount it?"""
+    from .commands import parse_mounts
+
+    for st in stages:
+        if st.parent is stage or any(src.stage is stage for src in st.copy_sources):
             return True
         for ins in st.instructions:
             if ins.keyword == "RUN":
-                for value in ins.flag_values("mount"):
-                    for part in value.split(","):
-                        k, _, v = part.partition("=")
-                        if k.strip() == "from" and (v.strip().lower() == stage.name or v.strip() == str(stage.index)):
-                            return True
+                for m in parse_mounts(ins.flag_values("mount"), st.vars_at(ins)):
+                    if m.from_ and (m.from_.lower() == stage.name or m.from_ == str(stage.index)):
+                        return True
     return False
 
 
-def runtime_stage(model: "DockerfileModel") -> Tuple[Optional["Stage"], Optional[str]]:
-    """(the stage ``docker build`` users run, why) — ``--target``/``target`` when given; else the
-    last stage, unless it is an export stage (FROM scratch, no CMD/ENTRYPOINT): then the last
-    stage that nothing builds or copies from. (None, why) when every candidate is an export."""
-    if not model.stages:
+def default_image_stage(stages: Sequence["Stage"]) -> Tuple[Optional["Stage"], Optional[str]]:
+    """(the stage a plain ``docker build`` gives you, why) without ``--target``: the last stage,
+    unless it is an export stage (FROM scratch, no CMD/ENTRYPOINT): then the last stage that no
+    other stage builds FROM, copies from or mounts. (None, why) when every candidate is an
+    export or a source of one. Usable while resolving (it needs only the stages)."""
+    if not stages:
         return None, None
-    if model.options.target and model.target is not None and model.target.name == model.options.target.lower():
-        return model.target, f"the build target is `{model.target.label}`"
-    last = model.stages[-1]
+    last = stages[-1]
     if not _is_export(last):
         return last, None
-    exports = [s for s in model.stages if _is_export(s)]
-    for st in reversed(model.stages):
-        if st in exports or _used_as_source(model, st):
+    for st in reversed(stages):
+        if _is_export(st) or _used_as_source(stages, st):
             continue
         return st, f"the last stage `{last.label}` only exports files (FROM scratch, no CMD/ENTRYPOINT); stage `{st.label}` is the image that runs"
     return None, f"the last stage `{last.label}` only exports files (FROM scratch, no CMD/ENTRYPOINT)"
+
+
+def runtime_stage(model: "DockerfileModel") -> Tuple[Optional["Stage"], Optional[str]]:
+    """(the stage ``docker build`` users run, why): ``--target``/``target`` when given, else
+    :func:`default_image_stage`."""
+    if model.options.target and model.target is not None and model.target.name == model.options.target.lower():
+        return model.target, f"the build target is `{model.target.label}`"
+    return default_image_stage(model.stages)
 
 
 def _builds(stage: "Stage") -> Optional[str]:
