@@ -28,6 +28,8 @@ def role_of(text, path="Dockerfile", **options):
     ("FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n", "compose/local/django/Dockerfile", "dev"),
     ("FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n", "docker/Dockerfile.dev", "dev"),
     ("FROM python:3.12-slim\nCMD [\"jupyter\", \"lab\"]\n", "Dockerfile", "dev"),
+    ("ARG BASE=mcr.microsoft.com/devcontainers/base:bookworm\nFROM $BASE\nUSER root\n", "test.Dockerfile", "dev"),
+    ("FROM python:3.12-slim\nUSER root\nENTRYPOINT [\"/bin/bash\"]\n", "Dockerfile", "base"),
     ("FROM quay.io/jupyter/scipy-notebook:2024-10-07\nRUN pip install --no-cache-dir x==1\n", "Dockerfile", "dev"),
 ])
 def test_roles(text, path, expected):

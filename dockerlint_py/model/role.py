@@ -52,6 +52,7 @@ _ROOT_TOOLS = {"iptables": "iptables", "ip6tables": "ip6tables", "nft": "nft", "
 _BUILD_SUBS = {"npm": ("run", "ci"), "yarn": ("build", "run", "install"), "pnpm": ("build", "run", "install"), "pip": ("wheel", "download"), "python": ("-m",)}
 _NOTEBOOK = frozenset({"jupyter", "jupyter-lab", "jupyter-notebook", "start-notebook.sh", "start-notebook.py", "start-singleuser.sh", "start-singleuser.py", "jupyterhub-singleuser", "jupyter-labhub"})
 _NOTEBOOK_IMAGES = ("jupyter/", "quay.io/jupyter/", "jupyterhub/singleuser")
+_DEVCONTAINER_IMAGES = ("mcr.microsoft.com/devcontainers/", "mcr.microsoft.com/vscode/devcontainers/")
 # What must run as root, keyed by the program that the image starts.
 _ROOT_PROGRAMS = {
     "containerd": "containerd manages containers and needs root",
@@ -242,8 +243,12 @@ def image_role(model: "DockerfileModel") -> Role:
     programs = [_program(c) for c in entry[:1] + cmd[:1] if c is not None]
     image = stage.image
     repo = image.repository if image is not None else ""
+    if repo.startswith(_DEVCONTAINER_IMAGES):
+        return Role("dev", tuple(evidence + [f"it is built on the development-container image `{image.raw if image else repo}`"]), stage)
     if any(p in _NOTEBOOK for p in programs) or (not entry and not cmd and repo.startswith(_NOTEBOOK_IMAGES)):
         return Role("dev", tuple(evidence + ["it starts a Jupyter notebook server (an interactive environment)"]), stage)
+    if entry and not cmd and len(entry) == 1 and not entry[0].args and _program(entry[0]) in _INTERACTIVE:
+        return Role("base", tuple(evidence + [f"its ENTRYPOINT only starts `{_program(entry[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
     if cmd and len(cmd) == 1 and not cmd[0].args and _program(cmd[0]) in _INTERACTIVE:
         if not entry or (len(entry) == 1 and "entrypoint" in _program(entry[0]).lower() and not entry[0].args):
             return Role("base", tuple(evidence + [f"its CMD only starts `{_program(cmd[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
