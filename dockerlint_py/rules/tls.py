@@ -14,7 +14,7 @@ import re
 from typing import Iterator, List, Optional
 
 from ..contexts import CommandContext, InstructionContext
-from ..findings import Hit
+from ..findings import Hit, Related
 from ._base import at, rule
 from ._base import at_command as _cmd_hit
 
@@ -345,10 +345,12 @@ def tls_verification_disabled(ctx: InstructionContext) -> Iterator[Hit]:
         return
     if body.keyword != "RUN":
         return
-    for cmd in ctx.commands:
-        why = _insecure_cmd(stage, cmd)
-        if why:
-            yield _cmd_hit(cmd.shell, why)
+    found = [(cmd, why) for cmd in ctx.commands for why in (_insecure_cmd(stage, cmd),) if why]
+    if found:
+        # one finding per RUN: the first, with the others as related locations
+        first, why = found[0]
+        related = tuple(Related(ctx.model.path, c.line, c.column, w) for c, w in found[1:] if w != why or c.line != first.line)
+        yield _cmd_hit(first.shell, why + (f" (and {len(related)} more in this RUN)" if related else ""), related)
     plan = ctx.model.plan.for_stage(stage)
     for inst in plan.installs if plan else ():
         if inst.instruction is not ins and inst.instruction is not body:
