@@ -261,6 +261,17 @@ def floating_reason(ref) -> Optional[str]:
     return None
 
 
+def _pin_advice(ref) -> str:
+    """What "pinned" means for this image: a release (codename or version) for a distribution
+    whose versions have one number or names, MAJOR.MINOR elsewhere."""
+    from ..knowledge import image_info
+
+    info = image_info(ref)
+    if info is not None and (info.version_depth <= 1 or info.release_words):
+        return "pin a release (version or codename)"
+    return "pin at least MAJOR.MINOR"
+
+
 @rule(code="DKL103", name="image-floating-tag", severity="warning", tags=("reproducibility",))
 def image_floating_tag(model) -> Iterator[Hit]:
     """Base image tag that floats across minor or major releases.
@@ -297,7 +308,7 @@ def image_floating_tag(model) -> Iterator[Hit]:
     for r in _refs(model):
         reason = floating_reason(r.ref)
         if reason:
-            yield _hit(r, f"{r.what} {r.shown} floats: {reason}; pin at least MAJOR.MINOR{_example(r.ref)}")
+            yield _hit(r, f"{r.what} {r.shown} floats: {reason}; {_pin_advice(r.ref)}{_example(r.ref)}")
 
 
 @rule(code="DKL104", name="image-not-digest-pinned", severity="info", enabled=False, tags=("reproducibility", "supply-chain"))
