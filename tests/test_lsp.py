@@ -290,3 +290,63 @@ async def test_clean_shutdown(tmp_path):
     await lsp_client.shutdown_session()
     assert lsp_client._server.returncode == 0
     await lsp_client.stop()
+
+
+@pytest.mark.asyncio
+async def test_editing_the_dockerfile_refreshes_its_manifest_and_closing_clears(client: LanguageClient, project):
+    df = open_doc(client, project / "Dockerfile", "dockerfile")
+    req = open_doc(client, project / "requirements.txt", "pip-requirements")
+    await until(lambda: ("DKL201", 1) in codes(client, req), "DKL201 on the numpy line")
+    # an unsaved switch to a glibc base: numpy installs from a manylinux wheel
+    replace_all(client, df, 2, DOCKERFILE.replace("python:3.12-alpine", "python:3.12-slim").replace("apk add gcc musl-dev && ", ""))
+    await until(lambda: req in client.diagnostics and "DKL201" not in [c for c, _ in codes(client, req)], "the manifest's DKL201 to go")
+    hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=req), position=types.Position(1, 0)))
+    assert "glibc" in hover.contents.value and "manylinux" in hover.contents.value
+    replace_all(client, df, 3, DOCKERFILE)
+    await until(lambda: ("DKL201", 1) in codes(client, req), "DKL201 back")
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=df)))
+    # the manifest is still open: the Dockerfile on disk keeps its findings there
+    await until(lambda: df in client.diagnostics and len(client.diagnostics[df]) == 0, "the closed Dockerfile's diagnostics to be cleared")
+    assert ("DKL201", 1) in codes(client, req)
+
+
+@pytest.mark.asyncio
+async def test_dockerfile_name_variants_and_language_id(client: LanguageClient, project):
+    (project / "api.Dockerfile").write_text(DOCKERFILE)
+    (project / "build.docker").write_text(DOCKERFILE)
+    a = open_doc(client, project / "api.Dockerfile", "dockerfile")
+    b = open_doc(client, project / "build.docker", "dockerfile")  # named oddly, but the editor says it is one
+    await until(lambda: ("DKL201", 3) in codes(client, a) and ("DKL201", 3) in codes(client, b), "diagnostics for both")
+
+
+@pytest.mark.asyncio
+async def test_positions_count_utf16_units(client: LanguageClient, project):
+    text = "# ünïcødé 😀 comment\nFROM python:3.12-alpine\nRUN apk add gcc  # 😀😀\nUSER app\n"
+    (project / "Dockerfile").write_text(text)
+    df = open_doc(client, project / "Dockerfile", "dockerfile")
+    await until(lambda: ("DKL403", 2) in codes(client, df), "DKL403")
+    d = next(d for d in client.diagnostics[df] if d.code == "DKL403")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(text_document=types.TextDocumentIdentifier(uri=df), range=d.range, context=types.CodeActionContext(diagnostics=[d]))
+    )
+    quick = next(a for a in actions if a.kind == types.CodeActionKind.QuickFix)
+    (edit,) = quick.edit.changes[df]
+    assert (edit.range.start.line, edit.range.start.character) == (2, len("RUN apk add"))
+
+
+def test_missing_extra_gives_a_clear_message():
+    import subprocess
+
+    code = "import sys; sys.modules['pygls'] = None; from dockerlint_py.cli import main; sys.exit(main(['server']))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert r.returncode == 2
+    assert "dockerlint-py[lsp]" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_plain_cli_does_not_import_the_server(project):
+    import subprocess
+
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "dockerlint_py", "check", "Dockerfile"], cwd=project, capture_output=True, text=True, timeout=60)
+    imported = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
+    assert "dockerlint_py.engine" in imported  # the measurement saw the CLI's imports
+    assert not {m for m in imported if m.startswith(("pygls", "lsprotocol", "dockerlint_py.lsp"))}

@@ -53,6 +53,7 @@ class Settings(NamedTuple):
     config_file: Optional[str] = None
     use_config: bool = True
     debounce_ms: int = 200
+    timeout_ms: int = 10000  # an analysis running longer is abandoned (logged)
 
     @classmethod
     def from_json(cls, raw) -> "Settings":
@@ -81,6 +82,10 @@ class Settings(NamedTuple):
             debounce = max(0, min(int(debounce), 5000))
         except (TypeError, ValueError):
             debounce = 200
+        try:
+            timeout = max(100, int(raw.get("timeoutMs", 10000)))
+        except (TypeError, ValueError):
+            timeout = 10000
         return cls(
             select=codes("select") if raw.get("select") is not None else None,
             ignore=codes("ignore"),
@@ -91,6 +96,7 @@ class Settings(NamedTuple):
             config_file=str(raw["config"]) if raw.get("config") else None,
             use_config=raw.get("noConfig", raw.get("no_config")) is not True,
             debounce_ms=debounce,
+            timeout_ms=timeout,
         )
 
     def lint_options(self):
@@ -314,13 +320,30 @@ def _manifests_read(model) -> FrozenSet[str]:
     return frozenset(o for o in out if is_manifest(o))
 
 
-def candidate_dockerfiles(manifest: str) -> List[str]:
+def _search_root(manifest: str, folders: Iterable[str]) -> str:
+    """The manifest's repository (the nearest directory with ``.git``); without one, the
+    innermost workspace folder holding it; else its own directory. Never the whole disk."""
+    cur = os.path.dirname(os.path.abspath(manifest))
+    while True:
+        if os.path.exists(os.path.join(cur, ".git")):
+            return cur
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            break
+        cur = parent
+    inside = [f for f in folders if os.path.commonpath([os.path.abspath(f), os.path.abspath(manifest)]) == os.path.abspath(f)]
+    if inside:
+        return max(inside, key=len)
+    return os.path.dirname(os.path.abspath(manifest))
+
+
+def candidate_dockerfiles(manifest: str, folders: Iterable[str] = ()) -> List[str]:
     """Dockerfiles on disk in the manifest's repository (at most a few hundred): the ones that
     may install it. The caller analyses them to find out."""
-    from ..discovery import iter_dockerfiles, repository_root
+    from ..discovery import iter_dockerfiles
 
     out: List[str] = []
-    for df in iter_dockerfiles(repository_root(manifest)):
+    for df in iter_dockerfiles(_search_root(manifest, folders)):
         out.append(os.path.abspath(df))
         if len(out) >= _MAX_CANDIDATES:
             break
@@ -333,7 +356,7 @@ _PRAGMA_LINE_RE = re.compile(r"^(\s*#\s*dockerlint\s*:\s*ignore\s*=\s*)([A-Za-z0
 _TRAILING_RE = re.compile(r"(#\s*dockerlint\s*:\s*ignore\s*=\s*)([A-Za-z0-9_,\s]*?[A-Za-z0-9_])(\s*(?:--.*)?)$", re.I)
 
 
-def suppression_edit(diag: Diag, texts: Mapping[str, str]) -> Optional[Tuple[str, FixEdit]]:
+def suppression_edit(diag: Diag, texts: Mapping[str, str], dockerfiles: Iterable[str] = ()) -> Optional[Tuple[str, FixEdit]]:
     """(title, edit) writing the comment that silences ``diag`` where the engine reads it: a
     ``# dockerlint: ignore=CODE`` line above the Dockerfile instruction, or a trailing comment on
     a requirements/TOML manifest line. None when no comment can be placed safely."""
@@ -346,7 +369,7 @@ def suppression_edit(diag: Diag, texts: Mapping[str, str]) -> Optional[Tuple[str
     if text is None:
         return None
     lines = text.split("\n")
-    if is_dockerfile(target):
+    if is_dockerfile(target) or target in set(dockerfiles):
         return _dockerfile_pragma(target, lines, line, code)
     kind = manifest_kind(target)
     if kind not in ("requirements", "pyproject", "Pipfile", "uv.lock", "poetry.lock", "pdm.lock", "pylock"):

@@ -73,6 +73,7 @@ class DockerlintLanguageServer(LanguageServer):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dockerlint-analysis")
         self.lock: Optional[asyncio.Lock] = None
         self.pending: Dict[str, asyncio.Task] = {}
+        self.forced_dockerfiles: Set[str] = set()  # opened with languageId "dockerfile" under another name
 
     # -- documents ---------------------------------------------------------------------------
 
@@ -132,7 +133,7 @@ class DockerlintLanguageServer(LanguageServer):
     async def _refresh(self, path: str) -> None:
         buffers = self.open_paths()
         loop = asyncio.get_running_loop()
-        if A.is_dockerfile(path):
+        if self.is_dockerfile(path):
             targets = [path]
             if path in buffers:
                 self.tracked.add(path)
@@ -140,7 +141,7 @@ class DockerlintLanguageServer(LanguageServer):
             targets = [d for d in sorted(self.tracked) if path in self.analyses.get(d, _EMPTY).manifests]
             if A.is_manifest(path) and path not in self.searched and path in buffers:
                 self.searched.add(path)
-                candidates = await loop.run_in_executor(self.executor, A.candidate_dockerfiles, path)
+                candidates = await loop.run_in_executor(self.executor, A.candidate_dockerfiles, path, self.folders())
                 for df in candidates:
                     if df in self.tracked:
                         continue
@@ -160,7 +161,27 @@ class DockerlintLanguageServer(LanguageServer):
             touched.update(result.manifests)
             if before is not None:
                 touched.update(before.manifests)
+        # forget Dockerfiles that are neither open nor installing an open manifest
+        for df in sorted(self.tracked):
+            result = self.analyses.get(df)
+            if df not in buffers and (result is None or not any(m in buffers for m in result.manifests)):
+                self.tracked.discard(df)
+                self.analyses.pop(df, None)
         self.publish(touched, buffers)
+
+    def folders(self) -> List[str]:
+        out = []
+        for f in list(getattr(self.workspace, "folders", {}).values()):
+            p = to_fs_path(f.uri)
+            if p:
+                out.append(os.path.abspath(p))
+        root = getattr(self.workspace, "root_path", None)
+        if root:
+            out.append(os.path.abspath(root))
+        return out
+
+    def is_dockerfile(self, path: str) -> bool:
+        return path in self.forced_dockerfiles or A.is_dockerfile(path)
 
     async def _analyze(self, df: str, buffers: Dict[str, str]) -> Optional[A.Analysis]:
         text = buffers.get(df)
@@ -170,8 +191,16 @@ class DockerlintLanguageServer(LanguageServer):
             self.analyses.pop(df, None)
             return None
         loop = asyncio.get_running_loop()
+        timeout = self.settings.timeout_ms / 1000.0
         try:
-            result = await loop.run_in_executor(self.executor, A.analyze, df, text, dict(buffers), self.settings)
+            future = loop.run_in_executor(self.executor, A.analyze, df, text, dict(buffers), self.settings)
+            result = await asyncio.wait_for(future, timeout)
+        except asyncio.TimeoutError:
+            # a thread cannot be stopped: leave it to finish on its own, analyse in a new one
+            self.executor.shutdown(wait=False)
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dockerlint-analysis")
+            self.log_client(types.MessageType.Error, f"dockerlint: checking {df} took longer than {timeout:g} s and was abandoned; previous diagnostics kept")
+            return None
         except Exception:  # noqa: BLE001 - a crashing analysis is logged; the last diagnostics stay
             self.log_client(types.MessageType.Error, f"dockerlint: internal error while checking {df}; previous diagnostics kept:\n{traceback.format_exc()}")
             return None
@@ -323,7 +352,7 @@ class DockerlintLanguageServer(LanguageServer):
                         seen.add(key)
                         title = f"{primary.fix.description} ({primary.code})" + ("" if primary.fix.safe else " [unsafe: changes behaviour]")
                         actions.append(types.CodeAction(title=title, kind=kind, diagnostics=[diag], edit=edit, is_preferred=primary.fix.safe))
-            sup = A.suppression_edit(d, buffers)
+            sup = A.suppression_edit(d, buffers, self.forced_dockerfiles)
             key = ("ignore", d.finding_key, d.mirrored)
             if sup is not None and wanted(SUPPRESS_KIND) and key not in seen:
                 title, e = sup
@@ -368,7 +397,7 @@ class DockerlintLanguageServer(LanguageServer):
             entry = f"**{d.code}** `{name}`: {summary}{doc}"
             if entry not in parts:
                 parts.append(entry)
-        if A.is_dockerfile(path):
+        if self.is_dockerfile(path):
             result = self.analyses.get(path)
             model = result.model if result is not None else None
             if model is not None and (line_text.lstrip().upper().startswith("FROM") or _continues_from(lines, position.line)):
@@ -434,19 +463,21 @@ def build_server() -> DockerlintLanguageServer:
             A.reload_config()
             for df in sorted(ls.tracked):
                 ls.schedule(df, delay)
-        if A.is_dockerfile(path) or A.is_manifest(path):
+        if ls.is_dockerfile(path) or A.is_manifest(path):
             ls.schedule(path, delay)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DockerlintLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
         path = path_of(params.text_document.uri)
         if path:
+            if params.text_document.language_id in ("dockerfile", "containerfile") and not A.is_manifest(path):
+                ls.forced_dockerfiles.add(path)
             changed(ls, path, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: DockerlintLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
         path = path_of(params.text_document.uri)
-        if path and (A.is_dockerfile(path) or A.is_manifest(path)):
+        if path and (ls.is_dockerfile(path) or A.is_manifest(path)):
             ls.schedule(path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -462,7 +493,8 @@ def build_server() -> DockerlintLanguageServer:
             return
         if path in ls.published:
             ls._send(path, [], None)
-        if A.is_dockerfile(path):
+        if ls.is_dockerfile(path):
+            ls.forced_dockerfiles.discard(path)
             result = ls.analyses.get(path)
             buffers = ls.open_paths()
             if result is not None and any(m in buffers for m in result.manifests):
