@@ -52,7 +52,7 @@ class Settings(NamedTuple):
     arch: str = "x86_64"
     config_file: Optional[str] = None
     use_config: bool = True
-    debounce_ms: int = 200
+    debounce_ms: int = 25  # short: an analysis takes a few ms, and queued changes coalesce
     timeout_ms: int = 10000  # an analysis running longer is abandoned (logged)
 
     @classmethod
@@ -77,11 +77,11 @@ class Settings(NamedTuple):
         arch = raw.get("arch", raw.get("targetArch", "x86_64"))
         if arch not in ("x86_64", "aarch64"):
             arch = "x86_64"
-        debounce = raw.get("debounceMs", raw.get("debounce_ms", 200))
+        debounce = raw.get("debounceMs", raw.get("debounce_ms", 25))
         try:
             debounce = max(0, min(int(debounce), 5000))
         except (TypeError, ValueError):
-            debounce = 200
+            debounce = 25
         try:
             timeout = max(100, int(raw.get("timeoutMs", 10000)))
         except (TypeError, ValueError):

@@ -73,6 +73,7 @@ class DockerlintLanguageServer(LanguageServer):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dockerlint-analysis")
         self.lock: Optional[asyncio.Lock] = None
         self.pending: Dict[str, asyncio.Task] = {}
+        self.generation: Dict[str, int] = {}
         self.forced_dockerfiles: Set[str] = set()  # opened with languageId "dockerfile" under another name
 
     # -- documents ---------------------------------------------------------------------------
@@ -104,28 +105,30 @@ class DockerlintLanguageServer(LanguageServer):
     # -- analysis ----------------------------------------------------------------------------
 
     def schedule(self, path: str, delay: Optional[float] = None) -> None:
-        """Re-check ``path`` (a Dockerfile, a manifest or a config file) after the debounce."""
+        """Re-check ``path`` (a Dockerfile, a manifest or a config file) after the debounce.
+        Changes that arrive while a check waits or runs coalesce: only the newest runs."""
         delay = self.settings.debounce_ms / 1000.0 if delay is None else delay
+        self.generation[path] = self.generation.get(path, 0) + 1
         old = self.pending.pop(path, None)
         if old is not None and not old.done():
             old.cancel()
-        self.pending[path] = asyncio.ensure_future(self._debounced(path, delay))
+        self.pending[path] = asyncio.ensure_future(self._debounced(path, delay, self.generation[path]))
 
-    async def _debounced(self, path: str, delay: float) -> None:
+    async def _debounced(self, path: str, delay: float, generation: int) -> None:
         try:
             if delay > 0:
                 await asyncio.sleep(delay)
         except asyncio.CancelledError:
             return
-        if self.pending.get(path) is asyncio.current_task():
-            del self.pending[path]
-        await asyncio.shield(self.refresh(path))
+        await asyncio.shield(self.refresh(path, generation))
 
-    async def refresh(self, path: str) -> None:
+    async def refresh(self, path: str, generation: Optional[int] = None) -> None:
         try:
             if self.lock is None:
                 self.lock = asyncio.Lock()
             async with self.lock:
+                if generation is not None and self.generation.get(path) != generation:
+                    return  # a newer change of this file is scheduled: it will do the work
                 await self._refresh(path)
         except Exception:  # noqa: BLE001 - whatever happens, the server keeps serving
             self.log_client(types.MessageType.Error, f"dockerlint: checking {path} failed:\n{traceback.format_exc()}")
