@@ -350,3 +350,35 @@ def test_plain_cli_does_not_import_the_server(project):
     imported = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
     assert "dockerlint_py.engine" in imported  # the measurement saw the CLI's imports
     assert not {m for m in imported if m.startswith(("pygls", "lsprotocol", "dockerlint_py.lsp"))}
+
+
+@pytest.mark.asyncio
+async def test_configuration_is_per_workspace_folder(client: LanguageClient, tmp_path):
+    roots = []
+    for name, config in (("a", 'ignore = ["DKL403"]\n'), ("b", None)):
+        root = tmp_path / name
+        root.mkdir()
+        (root / ".git").mkdir()
+        (root / "Dockerfile").write_text(DOCKERFILE)
+        (root / "requirements.txt").write_text(REQUIREMENTS)
+        if config:
+            (root / ".dockerlint.toml").write_text(config)
+        roots.append(root)
+    a = open_doc(client, roots[0] / "Dockerfile", "dockerfile")
+    b = open_doc(client, roots[1] / "Dockerfile", "dockerfile")
+    await until(lambda: ("DKL201", 3) in codes(client, a) and ("DKL201", 3) in codes(client, b), "diagnostics in both folders")
+    assert "DKL403" not in [c for c, _ in codes(client, a)]
+    assert ("DKL403", 3) in codes(client, b)
+
+
+@pytest.mark.asyncio
+async def test_a_dockerfile_appearing_on_disk_is_linked_to_the_open_manifest(client: LanguageClient, project):
+    (project / "Dockerfile").unlink()
+    req = open_doc(client, project / "requirements.txt", "pip-requirements")
+    await until(lambda: req in client.diagnostics, "the manifest's first (empty) diagnostics")
+    assert codes(client, req) == []
+    (project / "Dockerfile").write_text(DOCKERFILE)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=uri(project / "Dockerfile"), type=types.FileChangeType.Created)])
+    )
+    await until(lambda: ("DKL201", 1) in codes(client, req), "the new Dockerfile's finding on the numpy line")

@@ -21,7 +21,7 @@ import logging
 import os
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -138,8 +138,6 @@ class DockerlintLanguageServer(LanguageServer):
         loop = asyncio.get_running_loop()
         if self.is_dockerfile(path):
             targets = [path]
-            if path in buffers:
-                self.tracked.add(path)
         else:
             targets = [d for d in sorted(self.tracked) if path in self.analyses.get(d, _EMPTY).manifests]
             if A.is_manifest(path) and path not in self.searched and path in buffers:
@@ -156,10 +154,14 @@ class DockerlintLanguageServer(LanguageServer):
                         self.analyses.pop(df, None)
         touched: Set[str] = {path}
         for df in dict.fromkeys(targets):
+            if df in buffers:
+                self.tracked.add(df)
             before = self.analyses.get(df)
             result = await self._analyze(df, buffers)
             if result is None:
                 continue
+            if df in buffers or any(m in buffers for m in result.manifests):
+                self.tracked.add(df)
             touched.add(df)
             touched.update(result.manifests)
             if before is not None:
@@ -247,7 +249,7 @@ class DockerlintLanguageServer(LanguageServer):
                     self._send(path, [], None)
                 continue
             lines = buffers[path].split("\n")
-            diagnostics = [self.to_diagnostic(d, lines) for d in self.diags_for(path)]
+            diagnostics = [self.to_diagnostic(d, lines, buffers) for d in self.diags_for(path)]
             for p in self.problems_for(path):
                 line = max((p.line or 1) - 1, 0)
                 where = "" if p.path == path else f"{p.path}: "
@@ -282,7 +284,7 @@ class DockerlintLanguageServer(LanguageServer):
 
         return types.Range(pos(span.line, span.column), pos(span.end_line, span.end_column))
 
-    def to_diagnostic(self, d: A.Diag, lines: List[str]) -> types.Diagnostic:
+    def to_diagnostic(self, d: A.Diag, lines: List[str], buffers: Dict[str, str]) -> types.Diagnostic:
         info = None
         try:
             info = A.rule_info(d.code)
@@ -293,7 +295,7 @@ class DockerlintLanguageServer(LanguageServer):
         for rpath, rspan, msg in d.related:
             rlines = buffers_cache.get(rpath)
             if rlines is None:
-                rlines = (self.text_of(rpath) or "").split("\n")
+                rlines = (self.text_of(rpath, buffers) or "").split("\n")
                 buffers_cache[rpath] = rlines
             related.append(types.DiagnosticRelatedInformation(location=types.Location(uri=from_fs_path(rpath), range=self.lsp_range(rspan, rlines)), message=msg))
         return types.Diagnostic(
@@ -545,10 +547,7 @@ def build_server() -> DockerlintLanguageServer:
         # wait for a pending check of this file, so the hover describes what is on screen
         task = ls.pending.get(path)
         if task is not None and not task.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(task), 2.0)
-            except Exception:  # noqa: BLE001
-                pass
+            await asyncio.wait({task}, timeout=2.0)  # neither its failure nor its cancellation matters here
         try:
             text = ls.hover(path, params.position)  # cheap: the models are cached by the analysis
         except Exception:  # noqa: BLE001
