@@ -452,7 +452,11 @@ def hover_base_image(model, line: int) -> Optional[str]:
     if stage is None:
         return None
     label = f"stage `{stage.name}`" if stage.name else f"stage {stage.index}"
-    head = f"**FROM `{stage.base_text}`** ({label})"
+    shown = stage.base_text
+    if stage.unresolved or not shown:
+        words = [w for w in stage.from_instruction.args_text.split() if not w.startswith("--")]
+        shown = words[0] if words else stage.base_text
+    head = f"**FROM `{shown}`** ({label})"
     if stage.parent is not None:
         head += f", built on stage `{stage.parent.label}`"
     out = [head, ""]
@@ -467,46 +471,53 @@ def hover_base_image(model, line: int) -> Optional[str]:
     if facts is None:
         out.append("Not in the bundled base-image knowledge: nothing is assumed about it.")
     else:
-        def known(v, yes="yes", no="no"):
-            if v is None:
-                return "unknown"
-            if isinstance(v, bool):
-                return yes if v else no
-            return str(v)
+        def yes_no(v, yes="present", no="absent"):
+            return None if v is None else (yes if v else no)
 
-        distro = facts.distro + (f" {facts.release}" if facts.release else "") if facts.distro else None
-        out.append(f"- libc: {known(facts.libc)}; distro: {known(distro)}; package manager: {known(facts.pkg)}")
-        py = facts.python
+        distro = (facts.distro + (f" {facts.release}" if facts.release else "")) if facts.distro else None
         sp = _stage_plan(model, stage)
+        py = facts.python
         if sp is not None and sp.python:
             src = {"tag": "from the tag", "env": "from the image's environment", "floating tag": "the tag floats; today's release", "distro": "the distribution's package"}.get(sp.python_source, sp.python_source)
             py = f"{sp.python} ({src})"
         if facts.implementation and facts.implementation != "cpython" and py:
             py = f"{py}, {facts.implementation}"
-        out.append(f"- Python: {known(py, no='none')}")
-        out.append(f"- CA bundle: {known(facts.ca, 'present', 'absent')}" + (f"; update-ca-certificates: {known(facts.ca_tools, 'present', 'absent')}" if facts.ca_tools is not None else ""))
-        out.append(f"- default user: {known(facts.user)}")
-        if facts.compiler is not None:
-            out.append(f"- C compiler: {known(facts.compiler, 'present', 'absent')}")
-        if sp is not None:
-            out.append(f"- architecture: {sp.machine}")
+        ca = yes_no(facts.ca)
+        if ca is not None and facts.ca_tools is not None:
+            ca += f"; update-ca-certificates: {yes_no(facts.ca_tools)}"
+        rows = [
+            ("libc", facts.libc),
+            ("distribution", distro),
+            ("package manager", facts.pkg),
+            ("Python", py),
+            ("CA bundle", ca),
+            ("default user", facts.user),
+            ("C compiler", yes_no(facts.compiler)),
+            ("architecture", sp.machine if sp is not None else None),
+        ]
+        out.extend(f"- {k}: {v}" for k, v in rows if v)  # what is not known is not listed
     if ref is not None:
-        out.append(f"- tag: {_tag_words(ref)}")
+        tag = _tag_words(ref, known=facts is not None)
+        if tag:
+            out.append(f"- tag: {tag}")
     if facts is not None:
+        how = {"V": "verified against recorded sources", "S": "read from the image's own Dockerfile or package list", "U": "common knowledge, not re-verified"}.get(facts.verified, facts.verified)
         out.append("")
-        out.append(f"_Facts: {facts.verified}; {facts.source}_" if facts.source else f"_Facts: {facts.verified}_")
+        out.append(f"_Facts: {how}" + (f" ({facts.source})_" if facts.source else "_"))
     return "\n".join(out)
 
 
-def _tag_words(ref) -> str:
+def _tag_words(ref, known: bool) -> Optional[str]:
     if ref.digest:
         return "pinned by digest"
     if ref.tag is None or ref.tag == "latest":
-        return "`latest` (moves with every release)" if ref.tag == "latest" else "no tag: `latest` (moves with every release)"
+        return "`latest`: moves with every release" if ref.tag == "latest" else "none, so `latest`: moves with every release"
     from ..rules.base_image import floating_reason
 
     reason = floating_reason(ref)
-    return f"floats: {reason}" if reason else f"`{ref.tag}` (a release tag; not pinned by digest)"
+    if reason:
+        return f"floats: {reason}"
+    return f"`{ref.tag}` names a release (not pinned by digest)" if known else None
 
 
 def hover_requirement(models: Iterable[object], path: str, line: int, column: Optional[int] = None) -> Optional[str]:
