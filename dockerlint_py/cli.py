@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence
 from . import __version__
 from .exitcodes import ERROR, FINDINGS, SUCCESS
 
-SUBCOMMANDS = ("check", "rules", "rule", "inspect", "alpine-check")
+SUBCOMMANDS = ("check", "rules", "rule", "inspect", "alpine-check", "server")
 
 
 def _split_codes(values: Optional[List[str]]) -> Optional[tuple]:
@@ -397,6 +397,10 @@ def _configured_threshold(files, options) -> Optional[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "server":  # the language server (optional extra: pygls)
+        from .lsp import main as server_main
+
+        return server_main(argv[1:])
     if argv and argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "check")  # `dockerlint Dockerfile` means `dockerlint check Dockerfile`
     parser = _build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)

@@ -19,7 +19,7 @@ from dockerlint_py.rules import load_rules
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.join(HERE, "fixtures", "project")
 GOLDEN = os.path.join(HERE, "fixtures", "golden")
-EXT = {"text": "txt", "json": "json", "sarif": "sarif", "github": "txt", "gitlab": "json", "rdjson": "json", "checkstyle": "xml", "junit": "xml", "markdown": "md"}
+EXT = {"text": "txt", "json": "json", "sarif": "sarif", "github": "txt", "gitlab": "json", "rdjson": "json", "checkstyle": "xml", "junit": "xml", "markdown": "md", "lines": "txt"}
 RULES, _ = load_rules()
 
 

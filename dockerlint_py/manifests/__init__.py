@@ -149,9 +149,27 @@ def is_manifest_name(path: str) -> bool:
 _TEXT_CACHE: Dict[str, Tuple[Tuple[int, int], Optional[str], Optional[str]]] = {}
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 
+# Unsaved editor buffers (the language server): absolute path -> text, read instead of the file
+# on disk. Empty outside the server; set it with :func:`set_buffer_overlay`.
+BUFFER_OVERLAY: Dict[str, str] = {}
+
+
+def set_buffer_overlay(buffers: Dict[str, str]) -> None:
+    """Replace the buffer overlay (keys are made absolute). Only files that exist on disk are
+    found by the build model; the overlay changes what they contain, not whether they exist."""
+    BUFFER_OVERLAY.clear()
+    BUFFER_OVERLAY.update({os.path.abspath(k): v for k, v in buffers.items()})
+
 
 def read_text(path: str) -> Tuple[Optional[str], Optional[str]]:
-    """(text, None) or (None, reason). Cached per process by path, size and mtime."""
+    """(text, None) or (None, reason). Cached per process by path, size and mtime; an entry of
+    :data:`BUFFER_OVERLAY` wins over the disk."""
+    if BUFFER_OVERLAY:
+        buffered = BUFFER_OVERLAY.get(os.path.abspath(path))
+        if buffered is not None and os.path.isfile(path):
+            if len(buffered) > MAX_MANIFEST_BYTES:
+                return None, f"larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MiB; not read"
+            return buffered, None
     try:
         st = os.stat(path)
     except OSError as exc:

@@ -20,6 +20,7 @@ FORMATS: Dict[str, str] = {
     "checkstyle": "dockerlint_py.report.checkstyle",
     "junit": "dockerlint_py.report.junit",
     "markdown": "dockerlint_py.report.markdown",
+    "lines": "dockerlint_py.report.lines",
 }
 
 

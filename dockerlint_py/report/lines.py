@@ -1,0 +1,21 @@
+"""``--format lines``: one finding a line, for editors that parse linter output (ALE, efm,
+nvim-lint, Vim's errorformat)::
+
+    path:line:column: severity CODE message
+
+``severity`` is one of ``error``, ``warning``, ``info``, ``style``. Nothing else is printed
+(no summary, no notes, no colour); line breaks in a message become spaces. This shape is a
+stable interface: it changes only with a major version.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+
+def render(findings, ctx) -> str:
+    out: List[str] = []
+    for f in findings:
+        message = " ".join(f.message.split())
+        out.append(f"{f.path}:{f.line}:{f.column}: {f.severity} {f.code} {message}")
+    return "".join(line + "\n" for line in out)
