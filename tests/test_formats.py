@@ -340,7 +340,8 @@ def test_markdown_cannot_make_links_images_or_html():
     evil = "x`[approve](https://evil.example/phish)![t](https://evil.example/t.png)<img src=x onerror=alert(1)> www.evil.example ``` `` "
     findings = [
         Finding(f"d/{evil}/Dockerfile", 1, 1, 1, 2, "DKL102", "base-image-latest", "warning", f"image `{evil}` floats; see https://evil.example"),
-        Finding("Dockerfile", 2, 1, 2, 2, "DKL501", "python-requirement-unpinned", "warning", "<script>alert(1)</script> **bold** _i_ | pipe"),
+        Finding("Dockerfile", 2, 1, 2, 2, "DKL501", "python-requirement-unpinned", "warning", "<script>alert(1)</script> **bold** _i_ | pipe",
+                (Related(f"r/{evil}.txt", 3, 1, f"`{evil}` declared here"),)),
     ]
     md = _render("markdown", findings, [FileError(f"e/{evil}", 1, evil, "parse")])
     html = cmarkgfm.github_flavored_markdown_to_html(md, options=Options.CMARK_OPT_UNSAFE)

@@ -31,7 +31,7 @@ def render(findings, ctx) -> str:
         elif failing:
             failures += 1
             text = "\n".join(f"{report_path(f.path, ctx)}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}" for f in items)
-            body.append(f"  <failure message={quoteattr(f'{len(failing)} finding(s)')} type=\"dockerlint\">{escape(_clean(text))}</failure>")
+            body.append(f"  <failure message={quoteattr(f'{len(failing)} finding(s) at warning or above, {len(items)} in all')} type=\"dockerlint\">{escape(_clean(text))}</failure>")
         elif items:
             body.append(f"  <system-out>{escape(_clean(chr(10).join(f'{report_path(f.path, ctx)}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}' for f in items)))}</system-out>")
         body.append("</testcase>")

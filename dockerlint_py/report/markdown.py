@@ -33,10 +33,16 @@ def render(findings, ctx) -> str:
     out += ["", "| Severity | Rule | Location | Message |", "|---|---|---|---|"]
     rows = [
         # severity, code and name come from the rule registry, which validates them (CODE_RE, NAME_RE)
-        f"| {f.severity} | [{f.code}]({help_uri(f.code)}) {f.name} | {md_code(f'{f.path}:{f.line}:{f.column}')} | {md_text(f.message)} |"
+        f"| {f.severity} | [{f.code}]({help_uri(f.code)}) {f.name} | {md_code(f'{f.path}:{f.line}:{f.column}')} | {_message(f)} |"
         for f in findings
     ]
     return _capped(out, rows, tail, len(findings))
+
+
+def _message(f) -> str:
+    """The message, then each related location (the manifest line behind a finding) as a note."""
+    notes = "".join(f" (note: {md_code(f'{r.path}:{r.line}')} {md_text(r.message)})" for r in f.related)
+    return md_text(f.message) + notes
 
 
 def _capped(head: List[str], rows: List[str], tail: List[str], total: int) -> str:
