@@ -74,7 +74,10 @@ def _build_parser(only: Optional[str] = None):
     check.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from -")
     check.add_argument("--config", metavar="FILE", help="use this configuration file instead of searching for one")
     check.add_argument("--no-config", action="store_true", help="ignore configuration files")
-    check.add_argument("--force-exclude", action="store_true", help="apply configured excludes to paths given explicitly (for pre-commit)")
+    check.add_argument("--force-exclude", action="store_true", help="apply excludes to paths given explicitly too (for pre-commit)")
+    check.add_argument("--exclude", action="append", metavar="PATTERNS", help="comma-separated patterns to exclude (replaces the configured `exclude`)")
+    check.add_argument("--extend-exclude", action="append", metavar="PATTERNS", help="comma-separated patterns to exclude in addition")
+    check.add_argument("--no-respect-gitignore", action="store_true", help="walk into files and folders .gitignore excludes")
     check.add_argument("--context", metavar="DIR", help="the build context (default: each Dockerfile's directory)")
     check.add_argument("--fix", action="store_true", help="apply safe fixes to the files (and manifests) in place")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing (exit 1 when there is a diff)")
@@ -218,6 +221,9 @@ def _parse_outputs(values: List[str], output_file: Optional[str]):
             print("dockerlint: --output-file needs exactly one --format without a path", file=sys.stderr)
             return None
         out[bare[0]] = (out[bare[0]][0], output_file)
+    if sum(1 for _, p in out if p is None) > 1:
+        print("dockerlint: several formats would go to stdout; give all but one a path (--format NAME:PATH)", file=sys.stderr)
+        return None
     return out
 
 
@@ -245,14 +251,30 @@ def _cmd_check(args) -> int:
     outputs = _parse_outputs(args.format or ["text"], args.output_file)
     if outputs is None:
         return ERROR
-    paths = args.paths or ["."]
-    files = _with_consumers(list(expand_paths(paths)), options)
-    for w in config_warnings(files or paths, options):
-        print(f"dockerlint: warning: {w}", file=sys.stderr)
+    from .session import Session
+
+    def patterns(values):
+        return tuple(p.strip() for v in values or () for p in v.split(",") if p.strip())
+
+    session = Session(
+        options,
+        exclude=patterns(args.exclude) if args.exclude else None,
+        extend_exclude=patterns(args.extend_exclude),
+        respect_gitignore=not args.no_respect_gitignore,
+    )
+    stdin_name = args.stdin_filename
+    paths = args.paths or (["-"] if stdin_name else ["."])
+    files = session.with_consumers(session.discover(paths))
+    warnings = config_warnings(files or paths, options)
+    unknown = [w for w in warnings if "unknown rule code" in w]
+    for w in warnings:
+        print(f"dockerlint: {'error' if w in unknown else 'warning'}: {w}", file=sys.stderr)
+    if unknown:
+        return ERROR  # a typo must not turn the gate off
 
     fixed_count = 0
     diff_text = ""
-    if args.fix or args.diff:
+    if (args.fix or args.diff) and "-" not in files:
         from .fixer import fix_files
 
         fixed_count, diff_text, fix_errors = fix_files(files, options, unsafe=args.unsafe_fixes, write=not args.diff)
@@ -261,6 +283,9 @@ def _cmd_check(args) -> int:
         if args.diff:
             sys.stdout.write(diff_text)
             return FINDINGS if diff_text else SUCCESS
+    stdin_data = sys.stdin.buffer.read() if "-" in files else None
+    if stdin_data is not None and (args.fix or args.diff):
+        return _fix_stdin(stdin_data, stdin_name or "-", options, args)
 
     findings = []
     errors = []
@@ -268,15 +293,12 @@ def _cmd_check(args) -> int:
     hidden_unsafe = 0
     seen_findings = set()
     sources = {}
+    results = []
     for path in files:
-        if path == "-":
-            data = sys.stdin.buffer.read()
-            name = args.stdin_filename or "-"
-            result = lint_source(data, name, options, name if name == "-" else None)
-        else:
-            result = lint_file(path, options)
+        result = session.lint(path, stdin_data if path == "-" else None, stdin_name)
         if result.excluded:
             continue
+        results.append(result)
         checked.append(result.path)
         for f in result.findings:
             if f.fix is not None and not f.fix.safe and not args.unsafe_fixes:
@@ -291,7 +313,7 @@ def _cmd_check(args) -> int:
         if args.show_source and result.findings and path != "-":
             try:
                 with open(path, "rb") as fh:
-                    sources[result.path] = fh.read().decode("utf-8", "replace").split("\n")
+                    sources[result.path] = fh.read(1 << 20).decode("utf-8", "replace").split("\n")
             except OSError:
                 pass
     from .config import SKIPPED
@@ -311,6 +333,8 @@ def _cmd_check(args) -> int:
             stream.write(text)
             continue
         try:
+            if os.path.dirname(target):
+                os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         except OSError as exc:
@@ -325,10 +349,43 @@ def _cmd_check(args) -> int:
         print("dockerlint: no Dockerfiles found in " + ", ".join(paths), file=sys.stderr)
     if errors:
         return ERROR
-    threshold = args.failure_threshold or _configured_threshold(files, options) or "warning"
-    if not args.exit_zero and at_or_above(findings, threshold):
+    if not args.exit_zero and session.fails(results, args.failure_threshold):
         return FINDINGS
     return SUCCESS
+
+
+def _fix_stdin(data: bytes, name: str, options, args) -> int:
+    """``--fix``/``--diff`` with input on stdin: print the fixed text (or the diff); the file
+    on disk is never touched."""
+    import difflib
+
+    from .engine import lint_source
+    from .fix import apply_edits
+
+    fixed = data
+    errors = []
+    for _ in range(5):  # fix, lint again, until nothing is left (as --fix does for files)
+        result = lint_source(fixed, name, options, name if name == "-" else None)
+        errors = result.errors
+        edits = [e for f in result.findings if f.fix is not None and (f.fix.safe or args.unsafe_fixes) and f.path == result.path for e in f.fix.edits if e.path is None]
+        if not edits:
+            break
+        new, applied = apply_edits(fixed, edits)
+        if not applied or new == fixed:
+            break
+        fixed = new
+    for e in errors:
+        print(f"{e}", file=sys.stderr)
+    if args.diff:
+        a = data.decode("utf-8", "replace").splitlines(keepends=True)
+        b = fixed.decode("utf-8", "replace").splitlines(keepends=True)
+        diff = list(difflib.unified_diff(a, b, fromfile=f"a/{name}", tofile=f"b/{name}"))
+        if diff and not diff[-1].endswith("\n"):
+            diff[-1] += "\n\\ No newline at end of file\n"
+        sys.stdout.write("".join(diff))
+        return FINDINGS if diff else SUCCESS
+    sys.stdout.buffer.write(fixed) if hasattr(sys.stdout, "buffer") else sys.stdout.write(fixed.decode("utf-8", "replace"))
+    return ERROR if errors else SUCCESS
 
 
 def _cmd_inspect(args) -> int:

@@ -134,7 +134,15 @@ def repository_root(path: str) -> str:
 
 
 def consumers_of(manifests: Sequence[str], options) -> List[str]:
-    """Dockerfiles in the manifests' repository whose install plan reads one of them.
+    """Dockerfiles in the manifests' repository whose install plan reads one of them."""
+    candidates: List[str] = []
+    for root in sorted({repository_root(m) for m in manifests}):
+        candidates.extend(iter_dockerfiles(root))
+    return consumers_among(candidates, manifests, options)
+
+
+def consumers_among(candidates: Sequence[str], manifests: Sequence[str], options) -> List[str]:
+    """The ``candidates`` whose install plan reads one of ``manifests``.
 
     Used when a commit touches only ``requirements.txt``: the Dockerfiles that install it are
     the ones to lint. Each candidate Dockerfile is parsed and resolved; nothing is executed."""
@@ -144,10 +152,9 @@ def consumers_of(manifests: Sequence[str], options) -> List[str]:
     from .model.resolve import BuildOptions, resolve
 
     wanted = {os.path.realpath(m) for m in manifests}
-    roots = sorted({repository_root(m) for m in manifests})
     out: List[str] = []
-    for root in roots:
-        for df in iter_dockerfiles(root):
+    for root in ("",):
+        for df in candidates:
             data, err = read_source(df)
             if err is not None or data is None:
                 continue

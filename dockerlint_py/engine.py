@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from .config import Config, Selection, find_config, unknown_codes
 from .discovery import matches_any
 from .errors import ConfigError, DockerlintError
-from .findings import Finding, severity_rank
+from .findings import Finding, Hit, severity_rank
 
 __all__ = ["LintOptions", "FileError", "FileResult", "lint_source", "lint_file", "display_path"]
 
@@ -134,33 +134,101 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
         text = decode_source(data, shown)
         parsed = parse_dockerfile(text, shown)
     except DockerlintError as exc:
-        return FileResult(shown, [], [FileError(shown, exc.line, exc.message, "parse")])
+        return FileResult(shown, _error_findings(shown, exc.line, exc.message, rules, eff), [FileError(shown, exc.line, exc.message, "parse")])
     model = resolve(parsed, BuildOptions(eff.build_args, options.target, options.arch, options.context))
     suppressions = Suppressions(parsed)
     findings: List[Finding] = []
     errors: List[FileError] = []
-    for code, rule in rules.items():
-        if code not in eff.selection:
-            continue
-        try:
-            hits = list(rule.check(model))
-        except Exception as exc:  # a bug in a rule: report it for this file, keep going
-            errors.append(FileError(shown, None, f"internal error in rule {code} ({rule.name}): {type(exc).__name__}: {exc}", "internal"))
-            continue
-        for hit in hits:
-            if hit.path is not None and hit.path != shown:
-                if suppressions.suppressed_in_manifest(code, hit.path, hit.line, hit.anchor):
-                    continue
-            elif suppressions.suppressed(code, hit.line):
+    selected = {code: r for code, r in rules.items() if code in eff.selection}
+    for code, rule, hit in run_rules(model, selected, errors, shown):
+        if hit.path is not None and hit.path != shown:
+            if suppressions.suppressed_in_manifest(code, hit.path, hit.line, hit.anchor):
                 continue
-            if any(code.startswith(p) or p == "ALL" for p in eff.per_file_ignores):
-                continue
-            severity = eff.severity.get(code, rule.severity)
-            findings.append(
-                Finding(hit.path or shown, hit.line, hit.column, hit.end_line, hit.end_column, code, rule.name, severity, hit.message, hit.related, hit.fix)
-            )
+        elif suppressions.suppressed(code, hit.line):
+            continue
+        if any(code.startswith(p) or p == "ALL" for p in eff.per_file_ignores):
+            continue
+        severity = eff.severity.get(code, rule.severity)
+        findings.append(
+            Finding(hit.path or shown, hit.line, hit.column, hit.end_line, hit.end_column, code, rule.name, severity, hit.message, hit.related, hit.fix)
+        )
     findings.sort(key=Finding.sort_key)
     return FileResult(shown, findings, errors)
+
+
+def _error_findings(shown: str, line: Optional[int], message: str, rules, eff) -> List[Finding]:
+    """A file that cannot be read or parsed is a DKL000 finding too, so that every report format
+    (not only stderr) carries it."""
+    r = rules.get("DKL000")
+    if r is None or "DKL000" not in eff.selection:
+        return []
+    ln = line or 1
+    return [Finding(shown, ln, 1, ln, 1, "DKL000", r.name, eff.severity.get("DKL000", r.severity), message[:200], (), None)]
+
+
+def run_rules(model, rules: Dict[str, Any], errors: List[FileError], shown: str) -> Iterator[Tuple[str, Any, Hit]]:
+    """Walk the model once and call each rule at its scope; one finding per rule per instruction
+    (per manifest line for findings located in a manifest): a repeated hit adds its related
+    locations to the first. A rule that raises is an internal error for this file and rule."""
+    from .contexts import CommandContext, walk
+
+    by_scope: Dict[str, List[Tuple[str, Any]]] = {"file": [], "stage": [], "instruction": [], "command": []}
+    for code, r in rules.items():
+        by_scope.get(getattr(r, "scope", "file"), by_scope["file"]).append((code, r))
+    failed: Dict[str, bool] = {}
+    raw: List[Tuple[str, Any, Hit]] = []
+
+    def call(code: str, r: Any, arg: Any) -> None:
+        if code in failed:
+            return
+        try:
+            for h in r.check(arg):
+                raw.append((code, r, h))
+        except Exception as exc:  # a bug in a rule: report it for this file, keep going
+            failed[code] = True
+            errors.append(FileError(shown, None, f"internal error in rule {code} ({r.name}): {type(exc).__name__}: {exc}", "internal"))
+
+    for code, r in by_scope["file"]:
+        call(code, r, model)
+    if by_scope["stage"] or by_scope["instruction"] or by_scope["command"]:
+        for sctx, ictxs in walk(model):
+            for code, r in by_scope["stage"]:
+                call(code, r, sctx)
+            for ictx in ictxs:
+                for code, r in by_scope["instruction"]:
+                    call(code, r, ictx)
+                if by_scope["command"]:
+                    for cmd in ictx.commands:
+                        cctx = CommandContext(ictx, cmd)
+                        for code, r in by_scope["command"]:
+                            call(code, r, cctx)
+    # one finding per rule per instruction / manifest line
+    spans = [(i.start_line, i.end_line) for i in model.instructions]
+    starts = [a for a, _ in spans]
+    import bisect
+
+    first: Dict[Tuple[str, Optional[str], int], int] = {}
+    merged: List[Tuple[str, Any, Hit]] = []
+    for code, r, h in raw:
+        if h.path is not None and h.path != shown:
+            key = (code, h.path, h.line)
+        else:
+            k = bisect.bisect_right(starts, h.line) - 1
+            key = (code, None, spans[k][0] if k >= 0 and spans[k][0] <= h.line <= spans[k][1] else -h.line)
+        at = first.get(key)
+        if at is None:
+            first[key] = len(merged)
+            merged.append((code, r, h))
+            continue
+        c0, r0, h0 = merged[at]
+        extra = tuple(x for x in h.related if x not in h0.related)
+        if extra and len(h0.related) < 20:
+            h0 = h0._replace(related=h0.related + extra)
+        if h.fix is not None and h0.fix is not None and h.fix.safe == h0.fix.safe:
+            edits = h0.fix.edits + tuple(e for e in h.fix.edits if e not in h0.fix.edits)
+            h0 = h0._replace(fix=h0.fix._replace(edits=edits))
+        merged[at] = (c0, r0, h0)
+    return iter(merged)
 
 
 def is_excluded(path: str, options: LintOptions) -> bool:
@@ -183,7 +251,14 @@ def lint_file(path: str, options: LintOptions = LintOptions()) -> FileResult:
         return FileResult(shown, [], [], excluded=True)
     data, err = read_source(path)
     if err is not None:
-        return FileResult(shown, [], [err])
+        from .rules import load_rules
+
+        rules, _ = load_rules()
+        try:
+            found = _error_findings(shown, err.line, err.message, rules, _effective(path, options, rules))
+        except ConfigError:
+            found = []
+        return FileResult(shown, found, [err])
     return lint_source(data, path, options, shown)
 
 

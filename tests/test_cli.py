@@ -76,8 +76,8 @@ def test_unparsable_file_exit_2_and_others_still_linted(repo):
     r = run_cli("check", "--format", "json", ".", cwd=repo)
     assert r.returncode == 2
     assert "a/Dockerfile:2: unterminated heredoc" in r.stderr
-    assert [f["path"] for f in json.loads(r.stdout)] == ["b/Dockerfile"]
-    assert "Traceback" not in r.stderr
+    # the broken file is in the report too (every format carries it), located, as DKL000
+    assert [(f["path"], f["code"], f["line"]) for f in json.loads(r.stdout)] == [("a/Dockerfile", "DKL000", 2), ("b/Dockerfile", "DKL102", 1)]
 
 
 def test_missing_file_and_directory_named_dockerfile(repo):
@@ -128,12 +128,17 @@ def test_config_pyproject_and_dockerlint_toml(repo):
 
 
 def test_config_per_file_ignores_build_args_unknown_code(repo):
-    write(repo / ".dockerlint.toml", '[per-file-ignores]\n"legacy/*" = ["DKL102"]\n[build-args]\nBASE = "python"\n[severity]\nDKL999 = "error"\n')
+    write(repo / ".dockerlint.toml", '[per-file-ignores]\n"legacy/*" = ["DKL102"]\n[build-args]\nBASE = "python"\n')
     write(repo / "legacy" / "Dockerfile", BAD)
     write(repo / "new" / "Dockerfile", "ARG BASE\nFROM $BASE\nUSER app\n")
     r = run_cli("check", "--format", "json", ".", cwd=repo)
     assert [(f["path"], f["code"]) for f in json.loads(r.stdout)] == [("new/Dockerfile", "DKL101")]
-    assert "unknown rule code `DKL999`" in r.stderr
+    # a typo in a code is an error, never a silently disabled gate
+    write(repo / ".dockerlint.toml", '[severity]\nDKL999 = "error"\n')
+    r = run_cli("check", "--format", "json", ".", cwd=repo)
+    assert r.returncode == 2 and "unknown rule code `DKL999`" in r.stderr
+    r = run_cli("check", "--no-config", "--select", "FOO1", ".", cwd=repo)
+    assert r.returncode == 2 and "FOO1" in r.stderr
 
 
 def test_broken_dockerlint_toml_is_an_error(repo):
@@ -182,3 +187,60 @@ def test_rules_and_rule(repo):
 
 def test_usage_error_exit_2():
     assert run_cli("check", "--format", "nope").returncode == 2
+
+
+def test_walk_honours_exclude_gitignore_and_default_folders(repo):
+    for d in ("app", "build", "dist", "legacy", "ignored", ".devcontainer", ".github/ci", "{{cookiecutter.name}}", "keep"):
+        write(repo / d / "Dockerfile", BAD)
+    write(repo / ".gitignore", "ignored/\n*.tmp\n!keep/\n")
+    write(repo / ".dockerlint.toml", 'exclude = ["legacy"]\n')
+    r = run_cli("check", "--format", "json", ".", cwd=repo)
+    paths = sorted({f["path"] for f in json.loads(r.stdout)})
+    assert paths == [".devcontainer/Dockerfile", ".github/ci/Dockerfile", "app/Dockerfile", "keep/Dockerfile"]
+    r = run_cli("check", "--format", "json", "--no-respect-gitignore", "--extend-exclude", "app", ".", cwd=repo)
+    paths = sorted({f["path"] for f in json.loads(r.stdout)})
+    assert paths == [".devcontainer/Dockerfile", ".github/ci/Dockerfile", "ignored/Dockerfile", "keep/Dockerfile"]
+    # explicit paths are linted, unless --force-exclude
+    assert run_cli("check", "legacy/Dockerfile", cwd=repo).returncode == 1
+    assert run_cli("check", "--force-exclude", "legacy/Dockerfile", cwd=repo).returncode == 0
+
+
+def test_manifest_change_never_lints_an_ignored_dockerfile(repo):
+    write(repo / ".gitignore", "build/\n")
+    write(repo / "requirements.txt", "flask==3.0.3\n")
+    write(repo / "build" / "Dockerfile", "FROM python:latest\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n")
+    r = run_cli("check", "requirements.txt", cwd=repo)
+    assert r.returncode == 0, r.stdout
+
+
+def test_stdin_filename_without_dash_and_fix_on_stdin(repo):
+    src = "FROM python:3.12-slim\nRUN pip install flask==3.0.3\nUSER a\n"
+    r = run_cli("check", "--no-config", "--format", "json", "--stdin-filename", "svc/Dockerfile", cwd=repo, stdin=src)
+    assert [(f["path"], f["code"]) for f in json.loads(r.stdout)] == [("svc/Dockerfile", "DKL404")]
+    r = run_cli("check", "--no-config", "--fix", "--stdin-filename", "Dockerfile", cwd=repo, stdin=src)
+    assert r.returncode == 0 and "--no-cache-dir" in r.stdout and r.stdout.startswith("FROM")
+    r = run_cli("check", "--no-config", "--diff", "--stdin-filename", "Dockerfile", cwd=repo, stdin=src)
+    assert r.returncode == 1 and "+RUN pip install --no-cache-dir" in r.stdout
+    assert not (repo / "Dockerfile").exists()
+
+
+def test_output_files_and_several_formats_on_stdout(repo):
+    write(repo / "Dockerfile", BAD)
+    assert run_cli("check", "--format", "json", "--format", "sarif", "Dockerfile", cwd=repo).returncode == 2
+    r = run_cli("check", "--format", "text", "--format", "sarif:out/deep/r.sarif", "Dockerfile", cwd=repo)
+    assert r.returncode == 1 and (repo / "out" / "deep" / "r.sarif").is_file()
+
+
+def test_threshold_comes_from_each_files_configuration(repo):
+    write(repo / "strict" / ".dockerlint.toml", 'failure-threshold = "info"\nselect = ["DKL104"]\n')
+    write(repo / "strict" / "Dockerfile", "FROM python:3.12-slim\nUSER a\n")
+    write(repo / "lax" / "Dockerfile", "FROM python:3.12-slim\nUSER a\n")
+    assert run_cli("check", "lax/Dockerfile", "strict/Dockerfile", cwd=repo).returncode == 1
+    assert run_cli("check", "lax/Dockerfile", cwd=repo).returncode == 0
+
+
+def test_syntax_errors_are_findings(repo):
+    write(repo / "Dockerfile", "FORM python:3.12\nRNU pip install flask\n")
+    r = run_cli("check", "--format", "json", "Dockerfile", cwd=repo)
+    assert r.returncode == 1
+    assert [(f["code"], f["line"]) for f in json.loads(r.stdout)] == [("DKL000", 1), ("DKL000", 2)]

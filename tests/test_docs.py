@@ -3,7 +3,7 @@
 A fenced block is tested when the line right above its opening fence is a marker comment,
 ``<!-- doc-test: KIND ... -->`` (the grammar is in docs/ci.md, "Checking the snippets"):
 ``run`` (bash in a temporary copy of the repository, offline; ``exit=N``, ``output=next``, or a
-``$ `` transcript), ``network (reason)`` and ``skip (reason)`` (reported as skipped),
+``$ `` transcript; ``UPDATE_DOCS=1`` rewrites outputs that changed), ``network (reason)`` and ``skip (reason)`` (reported as skipped),
 ``github-workflow`` / ``gitlab-ci`` (schema-checked with check-jsonschema, workflows also with
 ``zizmor --offline``) and ``pre-commit-config`` (``pre-commit validate-config``). Every sh / bash /
 shell / console block must carry a marker.
@@ -131,8 +131,20 @@ def test_run_block(block, repo_copy):
     proc = subprocess.run(["bash", "--noprofile", "--norc", "-o", "pipefail", "-c", command], cwd=repo_copy, env=_env(),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == expected_exit, f"{block.id}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    if expected_out is not None and proc.stdout != expected_out and os.environ.get("UPDATE_DOCS"):
+        _rewrite(block.doc, expected_out, proc.stdout)
+        return
     if expected_out is not None:
-        assert proc.stdout == expected_out, f"{block.id}: the output shown differs from the real output"
+        assert proc.stdout == expected_out, f"{block.id}: the output shown differs from the real output (UPDATE_DOCS=1 rewrites it)"
+
+
+def _rewrite(doc, old, new):
+    """UPDATE_DOCS=1: replace the output shown in the document with the real one."""
+    with open(doc, encoding="utf-8") as fh:
+        text = fh.read()
+    assert text.count(old) == 1, f"{doc}: the shown output is not unique; edit it by hand"
+    with open(doc, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text.replace(old, new))
 
 
 @_blocks("network", "skip")

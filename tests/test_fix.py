@@ -36,7 +36,7 @@ def test_overlapping_edits_wait_for_the_next_pass():
     ("FROM debian:bookworm-slim\nRUN apt-get update; apt-get install -y --no-install-recommends curl;\nUSER a\n",
      "FROM debian:bookworm-slim\nRUN apt-get update; apt-get install -y --no-install-recommends curl; rm -rf /var/lib/apt/lists/*\nUSER a\n"),
     ("FROM debian:bookworm-slim\nRUN apt-get -y install curl && rm -rf /var/lib/apt/lists/*\nUSER a\n",
-     "FROM debian:bookworm-slim\nRUN apt-get -y install --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER a\n"),
+     "FROM debian:bookworm-slim\nRUN apt-get -y install --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\nUSER a\n"),
     ("FROM alpine:3.20\nRUN apk add \\\n    curl \\\n    git\nUSER a\n",
      "FROM alpine:3.20\nRUN apk add --no-cache \\\n    curl \\\n    git\nUSER a\n"),
     ("FROM python:3.12-slim\nRUN python -m pip install -r /r.txt\nUSER a\n",
@@ -141,3 +141,38 @@ def test_fix_on_every_corpus_file_with_fixable_findings(corpus_dir, tmp_path):
         checked += 1
     assert checked > 300
     assert not problems, "\n".join(problems[:20])
+
+
+def _fix_text(tmp_path, before, *extra):
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    p = tmp_path / "Dockerfile"
+    p.write_text(before)
+    run("--fix", *extra, "Dockerfile", cwd=tmp_path)
+    return p.read_text()
+
+
+def test_apt_lists_kept_when_a_later_run_installs(tmp_path):
+    """Removing the lists would break the later `apt-get install` (no update there): no fix."""
+    before = "FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl ca-certificates\nUSER a\n"
+    assert _fix_text(tmp_path, before) == before
+
+
+def test_aptitude_gets_its_own_option(tmp_path):
+    before = "FROM debian:bookworm-slim\nRUN apt-get update && aptitude install -y git && rm -rf /var/lib/apt/lists/*\nUSER a\n"
+    after = _fix_text(tmp_path, before, "--select", "DKL402")
+    assert "aptitude install --without-recommends -y git" in after and "--no-install-recommends" not in after
+
+
+def test_poetry_older_than_1_2_gets_no_no_cache(tmp_path):
+    before = "FROM python:3.12-slim\nRUN pip install --no-cache-dir poetry==1.1.15\nRUN poetry install\nUSER a\n"
+    assert _fix_text(tmp_path, before, "--select", "DKL404") == before
+    assert _fix_text(tmp_path, before, "--select", "DKL404", "--unsafe-fixes") == before
+    unknown = "FROM python:3.12-slim\nRUN poetry install\nUSER a\n"
+    assert _fix_text(tmp_path, unknown, "--select", "DKL404") == unknown  # unknown version: unsafe only
+
+
+def test_heredoc_ending_in_backslash_gets_no_appended_rm(tmp_path):
+    before = "FROM debian:bookworm-slim\nRUN <<EOF\napt-get update\napt-get install -y --no-install-recommends curl \\\n  git\nEOF\nUSER a\n"
+    after = _fix_text(tmp_path, before, "--select", "DKL401")
+    assert "git\nrm -rf /var/lib/apt/lists/*\nEOF" in after or after == before
+    assert after.count("rm -rf") <= 1

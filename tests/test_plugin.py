@@ -8,7 +8,7 @@ from support.cli import run_cli
 
 PLUGIN = textwrap.dedent(
     '''
-    from dockerlint_py.rules._base import rule, at
+    from dockerlint_py.api import rule, at
 
 
     @rule(code="ACME001", name="no-maintainer", severity="warning")

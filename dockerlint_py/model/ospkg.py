@@ -151,3 +151,45 @@ def os_packages(stage) -> OsPackages:
         except AttributeError:  # Stage uses __slots__
             pass
     return cached
+
+
+def package_names(cmd) -> Tuple[List[str], Optional[str]]:
+    """Package names a :class:`~dockerlint_py.model.commands.ToolCommand` installs or removes
+    (versions stripped; local files, URLs and unexpanded variables left out), and its apk
+    ``--virtual`` group."""
+    names = []
+    for a in cmd.operands:
+        name = _VERSION_SUFFIX.sub("", a)
+        if name and "$" not in name and "/" not in name and not name.endswith((".deb", ".apk", ".rpm")):
+            names.append(name)
+    virtual = cmd.values("--virtual")
+    return names, (virtual[-1] if virtual else None)
+
+
+_RECOMMENDS_OFF = re.compile(r"APT::Install-Recommends\s*[= ]\s*\"?(?:false|0|no)\"?", re.I)
+
+
+def recommends_off_in(text: str) -> bool:
+    """Does ``text`` (an option value, an apt.conf snippet) turn recommends off?"""
+    return bool(_RECOMMENDS_OFF.search(text))
+
+
+def apt_recommends_disabled(stage, ins) -> bool:
+    """Has apt configuration written before ``ins`` (in the stage or the stages it is built on)
+    turned recommends off? A COPY of an apt.conf we cannot read is trusted to do so."""
+    from .runs import commands_before, copy_args
+
+    for c in commands_before(stage, ins):
+        if any(recommends_off_in(a) for a in c.argv):
+            return True
+    for st in list(reversed(stage.ancestors)) + [stage]:
+        for i in st.instructions:
+            if st is stage and i.index >= ins.index:
+                break
+            if i.keyword in ("COPY", "ADD"):
+                _sources, dest = copy_args(st, i)
+                if dest and "/etc/apt/apt.conf" in dest:
+                    return True
+                if any(recommends_off_in(hd.body) for hd in i.heredocs):
+                    return True
+    return False

@@ -6,7 +6,10 @@ modified afterwards.
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
+
+if TYPE_CHECKING:
+    from .commands import ToolCommand
 
 from .dockerfile import Instruction, ParsedDockerfile
 from .image import ImageRef, parse_image_ref
@@ -60,6 +63,8 @@ class Stage:
         "_final_env",
         "_ospkg",
         "_run_args",
+        "_users",
+        "_tool_commands",
     )
 
     def __init__(self, index: int, from_instruction: Instruction) -> None:
@@ -81,6 +86,8 @@ class Stage:
         self._final_env: Dict[str, str] = {}
         self._ospkg = None
         self._run_args = None
+        self._users: Dict[int, Optional[str]] = {}
+        self._tool_commands: Dict[int, list] = {}
 
     def __repr__(self) -> str:
         return f"<Stage {self.index} {self.name or ''} from {self.base_text!r}>"
@@ -146,6 +153,59 @@ class Stage:
         cmds = run_commands(ins, self.shell_for(ins))
         self._commands[ins.index] = cmds
         return cmds
+
+
+    def user_at(self, ins: Instruction) -> Optional[str]:
+        """The USER in effect when ``ins`` runs (None: the base image's default user)."""
+        return self._users.get(ins.index)
+
+    @property
+    def final_user(self) -> Optional[str]:
+        """The USER at the end of the stage (inherited by ``FROM <this stage>``)."""
+        return self._users.get(-1)
+
+    def tool_commands(self, ins: Instruction) -> List["ToolCommand"]:
+        """The command model of a RUN (or ONBUILD RUN): every command read by its tool's grammar,
+        with the environment, user and mounts in effect. Built once per instruction."""
+        cached = self._tool_commands.get(ins.index)
+        if cached is not None:
+            return cached
+        from .commands import parse_mounts, parse_tool_command
+        from .runs import run_args
+
+        run = ins.onbuild if ins.keyword == "ONBUILD" and ins.onbuild is not None else ins
+        vars_ = self.vars_at(ins)
+        mounts = parse_mounts(run.flag_values("mount"), vars_) if run.keyword == "RUN" else ()
+        user = self.user_at(ins)
+        out = []
+        exported: Dict[str, str] = {}
+        for i, (cmd, args) in enumerate(run_args(self, ins)):
+            env = dict(vars_)
+            env.update(exported)
+            env.update(dict(cmd.env))
+            if cmd.tool == "export":
+                for a in cmd.args:
+                    if "=" in a:
+                        k, v = a.split("=", 1)
+                        exported[k] = v
+            elif not cmd.words:
+                exported.update(dict(cmd.env))  # `A=1 && ...`: a shell variable for later commands
+            out.append(parse_tool_command(cmd, args, env, user, mounts, i))
+        self._tool_commands[ins.index] = out
+        return out
+
+
+def _assign_users(stages: List["Stage"]) -> None:
+    """Record the USER in effect at each instruction of each stage (FROM <stage> inherits)."""
+    for st in stages:
+        user = st.parent.final_user if st.parent is not None else None
+        for ins in st.instructions:
+            st._users[ins.index] = user
+            if ins.keyword == "USER":
+                text = ins.args_text.strip()
+                if text:
+                    user = expand(text.split()[0], st.vars_at(ins))[0]
+        st._users[-1] = user
 
 
 def run_commands(ins: Instruction, shell: Tuple[str, ...] = ("/bin/sh", "-c")) -> List[Command]:
@@ -389,6 +449,7 @@ def resolve(parsed: ParsedDockerfile, options: Optional[BuildOptions] = None) ->
             sources.append(CopySource(ins, src_stage, None if src_stage else parse_image_ref(value), value))
         st.copy_sources = tuple(sources)
 
+    _assign_users(stages)
     target: Optional[Stage] = None
     if stages:
         if options.target:

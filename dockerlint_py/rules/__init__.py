@@ -15,17 +15,28 @@ from ._base import Rule
 __all__ = ["Rule", "load_rules", "ENTRY_POINT_GROUP", "BUILTIN_MODULES"]
 
 ENTRY_POINT_GROUP = "dockerlint_py.rules"
-BUILTIN_MODULES = ("dockerlint_py.rules.base_image", "dockerlint_py.rules.python_deps", "dockerlint_py.rules.musl",
+BUILTIN_MODULES = ("dockerlint_py.rules.syntax", "dockerlint_py.rules.base_image", "dockerlint_py.rules.python_deps", "dockerlint_py.rules.musl",
     "dockerlint_py.rules.tls", "dockerlint_py.rules.hygiene", "dockerlint_py.rules.runtime",
 )
 
 _CACHE: List[Tuple[Dict[str, Rule], List[str]]] = []
 
 
+def module_rules(module) -> List[Rule]:
+    """Every :class:`Rule` a module defines at top level (registration is automatic: a rule
+    defined in a rules module exists; there is no list to forget to update)."""
+    name = getattr(module, "__name__", "")
+    return [v for v in vars(module).values() if isinstance(v, Rule) and (v.module == name or not v.module)]
+
+
 def _collect(obj, origin: str, warnings: List[str]) -> List[Rule]:
     if isinstance(obj, Rule):
         return [obj]
     rules = getattr(obj, "RULES", None)
+    if hasattr(obj, "__dict__") and not callable(obj):
+        found = module_rules(obj)
+        if found:  # a module: every Rule it defines, plus any its RULES list adds
+            return found + [r for r in (rules or ()) if isinstance(r, Rule) and r not in found]
     if rules is None and callable(obj):
         try:
             rules = obj()

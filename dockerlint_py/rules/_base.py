@@ -19,8 +19,10 @@ A rule module (built-in or plugin) declares rules with :func:`rule`::
         '''
         yield at(instruction, "message")
 
-The check receives the resolved :class:`~dockerlint_py.model.resolve.DockerfileModel` and yields
-:class:`~dockerlint_py.findings.Hit` objects; the engine adds path, code, name and severity,
+The check receives, by its ``scope``, the resolved
+:class:`~dockerlint_py.model.resolve.DockerfileModel` (``"file"``, the default) or a context from
+:mod:`dockerlint_py.contexts` (``"stage"``, ``"instruction"``, ``"command"``: the engine walks,
+the rule looks) and yields :class:`~dockerlint_py.findings.Hit` objects; the engine adds path, code, name and severity,
 applies configuration and suppression comments. A rule never parses text itself.
 """
 
@@ -51,6 +53,8 @@ class Rule(NamedTuple):
     security_severity: Optional[float] = None
     references: Tuple[str, ...] = ()
     hadolint: Tuple[str, ...] = ()  # equivalent hadolint codes, for the docs
+    scope: str = "file"  # what check() receives: file (the model), stage, instruction, command
+    module: str = ""  # the module that defines the rule (registration checks)
 
     @property
     def summary(self) -> str:
@@ -110,6 +114,7 @@ def rule(
     security_severity: Optional[float] = None,
     references: Tuple[str, ...] = (),
     hadolint: Tuple[str, ...] = (),
+    scope: str = "file",
 ) -> Callable[[Callable[..., Iterable[Hit]]], Rule]:
     if not CODE_RE.match(code):
         raise ValueError(f"invalid rule code {code!r}")
@@ -117,11 +122,14 @@ def rule(
         raise ValueError(f"invalid rule name {name!r}")
     if severity not in SEVERITIES:
         raise ValueError(f"invalid severity {severity!r}")
+    if scope not in ("file", "stage", "instruction", "command"):
+        raise ValueError(f"invalid scope {scope!r}")
 
     def wrap(fn: Callable[..., Iterable[Hit]]) -> Rule:
         return Rule(
             code, name, severity, fn, _dedent_doc(fn.__doc__ or ""), enabled, tuple(tags), fixable,
             dict(options or {}), precision, security_severity, tuple(references), tuple(hadolint),
+            scope, getattr(fn, "__module__", "") or "",
         )
 
     return wrap

@@ -1,13 +1,13 @@
 import os
-import shutil
 import subprocess
 import sys
 
 
 def run_cli(*args, cwd=None, stdin=None, env=None):
-    """Run the installed console script (falls back to ``python -m dockerlint_py``)."""
-    exe = shutil.which("dockerlint")
-    cmd = [exe] if exe else [sys.executable, "-m", "dockerlint_py"]
+    """Run the console script of the environment under test (the one beside this interpreter,
+    never whichever ``dockerlint`` is first on PATH); ``python -m dockerlint_py`` without one."""
+    exe = os.path.join(os.path.dirname(sys.executable), "dockerlint")
+    cmd = [exe] if os.path.isfile(exe) else [sys.executable, "-m", "dockerlint_py"]
     full_env = dict(os.environ)
     full_env.pop("FORCE_COLOR", None)
     full_env.pop("NO_COLOR", None)

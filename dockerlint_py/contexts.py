@@ -1,0 +1,101 @@
+"""What the engine hands a rule: typed contexts for a stage, an instruction and a command.
+
+The engine walks the resolved model once — stages, their instructions (an ``ONBUILD RUN`` is
+walked at its ONBUILD line, with the body it will run), and the commands of every RUN — and
+calls each rule at the scope it declared (``@rule(scope="command")``...). Rules look; they do
+not walk, and they never parse text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator, Mapping, NamedTuple, Optional, Tuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model.commands import ToolCommand
+    from .model.dockerfile import Instruction
+    from .model.resolve import DockerfileModel, Stage
+
+__all__ = ["StageContext", "InstructionContext", "CommandContext", "SCOPES", "walk"]
+
+SCOPES = ("file", "stage", "instruction", "command")
+
+
+class StageContext(NamedTuple):
+    model: "DockerfileModel"
+    stage: "Stage"
+    ships: bool  # the stage's files reach the image being built (the target and its FROM chain)
+    is_target: bool  # the stage ``docker build`` (or ``--target``) produces
+
+
+class InstructionContext(NamedTuple):
+    stage_context: StageContext
+    instruction: "Instruction"  # where findings go (the ONBUILD line for an ONBUILD body)
+    body: "Instruction"  # what runs: the instruction itself, or the ONBUILD's inner instruction
+    user: Optional[str]  # USER in effect (None: the base image's default)
+    env: Mapping[str, str]  # ENV and ARG values visible here
+    commands: Tuple["ToolCommand", ...]  # the command model of a RUN; () for anything else
+
+    @property
+    def model(self) -> "DockerfileModel":
+        return self.stage_context.model
+
+    @property
+    def stage(self) -> "Stage":
+        return self.stage_context.stage
+
+    @property
+    def ships(self) -> bool:
+        return self.stage_context.ships
+
+    @property
+    def onbuild(self) -> bool:
+        return self.body is not self.instruction
+
+    @property
+    def keyword(self) -> str:
+        return self.body.keyword
+
+
+class CommandContext(NamedTuple):
+    instruction_context: InstructionContext
+    command: "ToolCommand"
+
+    @property
+    def model(self) -> "DockerfileModel":
+        return self.instruction_context.model
+
+    @property
+    def stage(self) -> "Stage":
+        return self.instruction_context.stage
+
+    @property
+    def instruction(self) -> "Instruction":
+        return self.instruction_context.instruction
+
+    @property
+    def ships(self) -> bool:
+        return self.instruction_context.ships
+
+    @property
+    def later(self) -> Tuple["ToolCommand", ...]:
+        """The commands after this one in the same RUN."""
+        cmds = self.instruction_context.commands
+        return cmds[self.command.index + 1 :]
+
+    @property
+    def earlier(self) -> Tuple["ToolCommand", ...]:
+        cmds = self.instruction_context.commands
+        return cmds[: self.command.index]
+
+
+def walk(model: "DockerfileModel") -> Iterator[Tuple[StageContext, Tuple[InstructionContext, ...]]]:
+    """Each stage with the contexts of its instructions, in file order."""
+    target = model.final_stage
+    for stage in model.stages:
+        sctx = StageContext(model, stage, stage.reaches_final, stage is target)
+        out = []
+        for ins in stage.instructions:
+            body = ins.onbuild if ins.keyword == "ONBUILD" and ins.onbuild is not None else ins
+            cmds = tuple(stage.tool_commands(ins)) if body.keyword == "RUN" else ()
+            out.append(InstructionContext(sctx, ins, body, stage.user_at(ins), stage.vars_at(ins), cmds))
+        yield sctx, tuple(out)
