@@ -99,10 +99,11 @@ def _build_parser(only: Optional[str] = None):
     ac.add_argument("--arch", choices=("x86_64", "aarch64"), default="x86_64")
     ac.add_argument("--format", choices=("text", "json"), default="text")
 
-    if wanted("rules"):
-        sub.add_parser("rules", help="list the rules")
+    rules_p = sub.add_parser("rules", help="list the rules") if wanted("rules") else argparse.ArgumentParser(add_help=False)
+    rules_p.add_argument("--format", choices=("text", "json"), default="text")
     rule = sub.add_parser("rule", help="print a rule's documentation") if wanted("rule") else argparse.ArgumentParser(add_help=False)
     rule.add_argument("code", metavar="CODE")
+    rule.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -118,19 +119,34 @@ def _use_color(choice: str, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def _cmd_rules(out) -> int:
+def _rule_json(r, doc: bool = False) -> dict:
+    from .ruledoc import help_uri, rule_markdown
+
+    d = {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary, "enabled": bool(r.enabled),
+         "fixable": bool(r.fixable), "tags": list(r.tags), "hadolint": list(r.hadolint), "url": help_uri(r.code)}
+    if doc:
+        d["explanation"] = rule_markdown(r)
+    return d
+
+
+def _cmd_rules(out, fmt: str = "text") -> int:
     from .rules import load_rules
 
     rules, warnings = load_rules()
     for w in warnings:
         print(f"dockerlint: warning: {w}", file=sys.stderr)
+    if fmt == "json":
+        import json
+
+        out.write(json.dumps([_rule_json(r) for r in rules.values()], indent=2, ensure_ascii=False) + "\n")
+        return SUCCESS
     for code, r in rules.items():
         default = "" if r.enabled else "  (opt-in)"
         out.write(f"{code}  {r.name:<34} {r.severity:<8} {r.summary}{default}\n")
     return SUCCESS
 
 
-def _cmd_rule(code: str, out) -> int:
+def _cmd_rule(code: str, out, fmt: str = "text") -> int:
     from .rules import load_rules
 
     rules, _ = load_rules()
@@ -138,6 +154,11 @@ def _cmd_rule(code: str, out) -> int:
     if r is None:
         print(f"dockerlint: unknown rule {code!r}; `dockerlint rules` lists them", file=sys.stderr)
         return ERROR
+    if fmt == "json":
+        import json
+
+        out.write(json.dumps(_rule_json(r, doc=True), indent=2, ensure_ascii=False) + "\n")
+        return SUCCESS
     from .ruledoc import rule_markdown
 
     out.write(rule_markdown(r))
@@ -410,9 +431,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else ERROR
     try:
         if args.command == "rules":
-            return _cmd_rules(sys.stdout)
+            return _cmd_rules(sys.stdout, args.format)
         if args.command == "rule":
-            return _cmd_rule(args.code, sys.stdout)
+            return _cmd_rule(args.code, sys.stdout, args.format)
         if args.command == "inspect":
             return _cmd_inspect(args)
         if args.command == "alpine-check":

@@ -31,14 +31,24 @@ SKIP_DIRS = frozenset(
     }
 )
 
-# Names that look like Dockerfiles but are documentation or ignore files.
-_NOT_DOCKERFILE_SUFFIXES = (".md", ".dockerignore", ".rst", ".txt", ".orig", ".rej", ".swp", "~")
+# Names that look like Dockerfiles but are documentation, templates, backups or source code.
+# .pre-commit-hooks.yaml's `exclude:` carries the same list (tests/test_hooks_manifest.py checks
+# that the hook and this function agree on one table of names).
+_NOT_DOCKERFILE_SUFFIXES = (
+    ".md", ".rst", ".txt", ".adoc", ".html",  # documentation
+    ".dockerignore",
+    ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".mustache", ".erb",  # templates
+    ".orig", ".rej", ".swp", ".bak", "~",  # editor and patch leftovers
+    ".py", ".js", ".ts", ".go", ".sh", ".json", ".yml", ".yaml", ".toml",  # code about Dockerfiles
+)
 
 
 def is_dockerfile_name(name: str) -> bool:
     """True for ``Dockerfile``, ``Dockerfile.*``, ``Dockerfile-*``, ``*.Dockerfile``,
-    ``*.dockerfile``, ``Containerfile`` and ``Containerfile.*`` (case-sensitive, like Docker)."""
-    if name in ("Dockerfile", "Containerfile", "dockerfile"):
+    ``*.dockerfile``, ``Containerfile`` and ``Containerfile.*``/``-*`` (and the two names in lower
+    case, exactly: ``src/dockerfile.py`` is code). Templates (``*.j2``, ``*.tmpl``, ``*.template``),
+    documentation and backups are not Dockerfiles."""
+    if name in ("Dockerfile", "Containerfile", "dockerfile", "containerfile"):
         return True
     lower = name.lower()
     if lower.endswith(_NOT_DOCKERFILE_SUFFIXES):

@@ -102,3 +102,21 @@ def test_onbuild_run_is_linted_at_the_onbuild_line():
 
     found = lint("FROM python:3.12-slim\nONBUILD RUN pip install flask==3.0.3\nUSER app\n", select=["DKL404"])
     assert [(f.code, f.line, f.column) for f in found] == [("DKL404", 2, 13)]
+
+
+def test_add_rule_scaffolding_touches_only_the_rule_its_fixtures_and_docs(tmp_path):
+    """A new rule module is registered by existing: scaffold one in a copy of the tree and load it."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = os.path.dirname(HERE)
+    shutil.copytree(os.path.join(root, "dockerlint_py"), tmp_path / "dockerlint_py", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "tests" / "fixtures" / "rules").mkdir(parents=True)
+    (tmp_path / "docs" / "rules").mkdir(parents=True)
+    r = subprocess.run([sys.executable, os.path.join(root, "scripts", "add_rule.py"), "--code", "DKL999", "--name", "scaffold-test", "--module", "scaffold_test", "--root", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "docs" / "rules" / "DKL999.md").is_file()
+    code = "from dockerlint_py.rules import builtin_rules; print(sorted(r.code for r in builtin_rules()))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(tmp_path)))
+    assert "DKL999" in out.stdout, out.stderr

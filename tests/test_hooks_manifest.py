@@ -47,3 +47,39 @@ def test_hook_patterns_agree_with_the_cli():
 def test_manifest_validates_with_pre_commit():
     r = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", HOOKS], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# (name, is it a Dockerfile?) -- the pre-commit hook and the directory walk must both say so.
+DOCKERFILE_NAMES = [
+    ("Dockerfile", True), ("dockerfile", True), ("Containerfile", True), ("containerfile", True),
+    ("Dockerfile.prod", True), ("Dockerfile-dev", True), ("Dockerfile.alpine.ci", True), ("Containerfile.ci", True),
+    ("app.Dockerfile", True), ("web.dockerfile", True), ("api.Containerfile", True), ("x.containerfile", True),
+    ("dockerfile.py", False), ("dockerfile-generator.js", False), ("dockerfile.test.ts", False),
+    ("Dockerfile.j2", False), ("Dockerfile.prod.j2", False), ("Dockerfile.jinja2", False), ("Dockerfile.tmpl", False),
+    ("Dockerfile.template", False), ("Dockerfile.TEMPLATE", False), ("Containerfile.tpl", False),
+    ("Dockerfile.rst", False), ("Dockerfile.md", False), ("Dockerfile.txt", False), ("Dockerfile.orig", False),
+    ("Dockerfile~", False), ("Dockerfile.bak", False), ("Dockerfile.dockerignore", False), ("Dockerfile-generator.js", False),
+    ("dockerfile.prod", False), ("Dockerfilex", False), ("MyDockerfile", False), ("Dockerfile.py", False),
+]
+
+
+def test_hook_and_walk_agree_on_what_a_dockerfile_is(tmp_path):
+    from dockerlint_py.discovery import iter_dockerfiles
+
+    for name, _ in DOCKERFILE_NAMES:
+        (tmp_path / "src" / name.replace("/", "_")).parent.mkdir(exist_ok=True)
+        (tmp_path / "src" / name).write_text("FROM scratch\n")
+    walked = {os.path.basename(p) for p in iter_dockerfiles(str(tmp_path))}
+    for hook in _hooks().values():
+        files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+        for name, expected in DOCKERFILE_NAMES:
+            path = "src/" + name
+            assert is_dockerfile_name(name) is expected, name
+            assert (bool(files.search(path)) and not exclude.search(path)) is expected, (hook["id"], name)
+            assert (name in walked) is expected, name
+    from dockerlint_py.discovery import _NOT_DOCKERFILE_SUFFIXES
+
+    for suffix in _NOT_DOCKERFILE_SUFFIXES:  # the two lists stay the same
+        for name in ("Dockerfile" + suffix, "Dockerfile.prod" + suffix.upper()):
+            assert not is_dockerfile_name(name)
+            assert not files.search("src/" + name) or exclude.search("src/" + name), name

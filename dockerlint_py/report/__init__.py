@@ -8,7 +8,11 @@ from __future__ import annotations
 import importlib
 from typing import Callable, Dict, NamedTuple, Optional, Sequence
 
-__all__ = ["FORMATS", "ReportContext", "get_formatter"]
+__all__ = ["FORMATS", "ReportContext", "get_formatter", "find_repository_root", "CI_FORMATS"]
+
+# Formats read by CI and code review: their paths are relative to ``ReportContext.root`` (the
+# repository root) when it is set; text and markdown keep the working-directory paths.
+CI_FORMATS = frozenset({"sarif", "gitlab", "rdjson", "checkstyle", "junit", "github", "json"})
 
 FORMATS: Dict[str, str] = {
     "text": "dockerlint_py.report.text",
@@ -33,6 +37,17 @@ class ReportContext(NamedTuple):
     statistics: bool = False
     sources: Optional[Dict[str, Sequence[str]]] = None  # path -> lines, for --show-source
     quiet: bool = False
+    # The repository root (the directory holding .git, or --root): CI formats report paths
+    # relative to it. None keeps the displayed (working-directory relative) paths.
+    root: Optional[str] = None
+
+
+def find_repository_root(start: Optional[str] = None) -> Optional[str]:
+    """The directory holding ``.git`` at or above ``start`` (default: the working directory), or
+    None. The CLI passes ``--root`` (made absolute) or this as ``ReportContext(root=...)``."""
+    from ._common import find_repository_root as find
+
+    return find(start)
 
 
 def get_formatter(name: str) -> Callable:

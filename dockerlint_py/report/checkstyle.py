@@ -1,5 +1,6 @@
 """``--format checkstyle``: Checkstyle XML (``<file name><error line column severity message
-source/></file>``), grouped by file in the order files were checked."""
+source/></file>``), grouped by file in the order files were checked. Paths are relative to the
+repository root when the context has one; characters XML 1.0 cannot hold become U+FFFD."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from xml.sax.saxutils import quoteattr
 _SEVERITY = {"error": "error", "warning": "warning", "info": "info", "style": "info"}
 
 
-def _clean(text: str) -> str:
-    # XML 1.0 forbids most control characters even when escaped
-    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+from ._common import report_path, xml_text
+
+_clean = xml_text  # XML 1.0 forbids most control characters, U+FFFE/U+FFFF and surrogates
 
 
 def render(findings, ctx) -> str:
@@ -24,9 +25,9 @@ def render(findings, ctx) -> str:
         errors = [e for e in ctx.errors if e.path == path]
         if not items and not errors:
             continue
-        out.append(f"  <file name={quoteattr(_clean(path))}>")
+        out.append(f"  <file name={quoteattr(_clean(report_path(path, ctx)))}>")
         for f in items:
-            out.append(f"    <error line=\"{f.line}\" column=\"{f.column}\" severity=\"{_SEVERITY.get(f.severity, 'warning')}\" message={quoteattr(_clean(f.message))} source={quoteattr('dockerlint.' + f.code)}/>")
+            out.append(f"    <error line=\"{f.line}\" column=\"{f.column}\" severity=\"{_SEVERITY.get(f.severity, 'warning')}\" message={quoteattr(_clean(f.message))} source={quoteattr(_clean('dockerlint.' + f.code))}/>")
         for e in errors:
             out.append(f"    <error line=\"{e.line or 1}\" column=\"1\" severity=\"error\" message={quoteattr(_clean(e.message))} source=\"dockerlint.file-error\"/>")
         out.append("  </file>")

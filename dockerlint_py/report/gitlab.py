@@ -3,32 +3,41 @@
 A JSON array of ``{description, check_name, fingerprint, severity, location: {path, lines:
 {begin, end}}}``; severities: error -> critical, warning -> major, info -> minor, style -> info.
 Fingerprints are unique per finding (identical ones collapse in the merge-request widget).
+Categories: security-tagged rules -> Security, size-tagged -> Performance, style -> Style, else
+Bug Risk. Paths are relative to the repository root when the context has one.
 """
 
 from __future__ import annotations
 
 import json
 
-from ._common import fingerprints
+from ._common import fingerprints, is_security_rule, report_path, scrub_json
 
 _SEVERITY = {"error": "critical", "warning": "major", "info": "minor", "style": "info"}
 
 
+def _category(rule, severity: str) -> str:
+    if is_security_rule(rule):
+        return "Security"
+    if severity == "error":
+        return "Bug Risk"
+    if severity == "style":
+        return "Style"
+    if rule is not None and "size" in rule.tags:
+        return "Performance"
+    return "Bug Risk"
+
+
 def render(findings, ctx) -> str:
     out = []
-    for f, fp in zip(findings, fingerprints(findings)):
+    for f, fp in zip(findings, fingerprints(findings, ctx)):
         out.append({
             "type": "issue",
             "description": f"{f.code} {f.message}",
             "check_name": f.code,
             "fingerprint": fp,
             "severity": _SEVERITY.get(f.severity, "major"),
-            "categories": ["Bug Risk" if f.severity == "error" else "Style" if f.severity == "style" else "Performance" if "size" in _tags(ctx, f.code) else "Bug Risk"],
-            "location": {"path": f.path, "lines": {"begin": f.line, "end": f.end_line or f.line}},
+            "categories": [_category(ctx.rules.get(f.code), f.severity)],
+            "location": {"path": report_path(f.path, ctx), "lines": {"begin": f.line, "end": f.end_line or f.line}},
         })
-    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
-
-
-def _tags(ctx, code):
-    r = ctx.rules.get(code)
-    return r.tags if r is not None else ()
+    return json.dumps(scrub_json(out), indent=2, ensure_ascii=False) + "\n"

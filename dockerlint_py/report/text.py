@@ -1,9 +1,16 @@
-"""``--format text``: one finding a line, ``path:line:col: CODE [severity] message``."""
+"""``--format text``: one finding a line, ``path:line:col: CODE [severity] message``.
+
+Paths stay relative to the working directory (clickable in a terminal). Control characters (ANSI
+escapes), line breaks, bidi overrides and undecodable bytes in paths, messages and source lines are
+shown as ``\\x1b``, ``\\n``, ``\\u202e``, ``\\xff``: one finding is one line, whatever the names.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import List
+
+from ._common import terminal_text as _t
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "style": "\033[35m"}
 _BOLD = "\033[1m"
@@ -19,17 +26,17 @@ def render(findings, ctx) -> str:
         return "".join(codes) + text + _RESET if c else text
 
     for f in findings:
-        where = paint(f"{f.path}:{f.line}:{f.column}:", _BOLD)
+        where = paint(f"{_t(f.path)}:{f.line}:{f.column}:", _BOLD)
         code = paint(f.code, _BOLD, _COLORS.get(f.severity, ""))
         sev = paint(f"[{f.severity}]", _COLORS.get(f.severity, ""))
         fixable = " " + paint("[*]", _DIM) if f.fix is not None else ""
-        out.append(f"{where} {code}{fixable} {sev} {f.message}")
+        out.append(f"{where} {code}{fixable} {sev} {_t(f.message)}")
         for r in f.related:
-            out.append(f"    {paint('note:', _DIM)} {r.path}:{r.line}:{r.column}: {r.message}")
+            out.append(f"    {paint('note:', _DIM)} {_t(r.path)}:{r.line}:{r.column}: {_t(r.message)}")
         if ctx.show_source and ctx.sources and f.path in ctx.sources:
             lines = ctx.sources[f.path]
             if 0 < f.line <= len(lines):
-                src = lines[f.line - 1].replace("\t", " ")
+                src = _t(lines[f.line - 1].rstrip("\r").replace("\t", " "))
                 out.append(f"    {src}")
                 width = (f.end_column - f.column) if f.end_line == f.line else len(src) - f.column + 1
                 out.append("    " + " " * (f.column - 1) + paint("^" * max(1, width), _COLORS.get(f.severity, "")))
@@ -37,7 +44,7 @@ def render(findings, ctx) -> str:
         counts = Counter((f.code, f.name) for f in findings)
         out.append("")
         for (code, name), n in sorted(counts.items()):
-            out.append(f"{n:>5}  {code}  {name}")
+            out.append(f"{n:>5}  {_t(code)}  {_t(name)}")
     if ctx.quiet:
         return "\n".join(out) + "\n" if out else ""
     n_files = len(ctx.files)

@@ -1,9 +1,11 @@
 """The rule registry.
 
 Built-in rules are registered through the ``dockerlint_py.rules`` entry-point group, exactly as
-a plugin's are: an entry point names a module with a ``RULES`` list (or a callable returning
-rules, or a single :class:`Rule`). When the package is used from a source tree without
-installed metadata, the built-in modules are imported directly.
+a plugin's are (flake8's model). An entry point names a module (every :class:`Rule` it defines is
+registered: there is no list to forget), a callable returning rules, or a single Rule. The
+built-ins' entry point is :func:`builtin_rules`, which imports every public module of this
+package, so adding a rule module touches nothing else. From a source tree without installed
+metadata the same function is called directly.
 """
 
 from __future__ import annotations
@@ -12,12 +14,29 @@ from typing import Dict, List, NamedTuple, Tuple
 
 from ._base import Rule
 
-__all__ = ["Rule", "load_rules", "ENTRY_POINT_GROUP", "BUILTIN_MODULES"]
+__all__ = ["Rule", "load_rules", "ENTRY_POINT_GROUP", "builtin_rules", "builtin_modules", "module_rules"]
 
 ENTRY_POINT_GROUP = "dockerlint_py.rules"
-BUILTIN_MODULES = ("dockerlint_py.rules.syntax", "dockerlint_py.rules.base_image", "dockerlint_py.rules.python_deps", "dockerlint_py.rules.musl",
-    "dockerlint_py.rules.tls", "dockerlint_py.rules.hygiene", "dockerlint_py.rules.runtime",
-)
+BUILTIN_ENTRY = "dockerlint_py.rules:builtin_rules"
+
+
+def builtin_modules() -> List[str]:
+    """Every public module of this package: a new rule module needs no registration anywhere."""
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    return sorted(f"{__name__}.{n[:-3]}" for n in os.listdir(here) if n.endswith(".py") and not n.startswith("_"))
+
+
+def builtin_rules() -> List[Rule]:
+    """The built-in rules, registered through the entry-point group like any plugin's."""
+    import importlib
+
+    out: List[Rule] = []
+    for name in builtin_modules():
+        out.extend(module_rules(importlib.import_module(name)))
+    return out
+
 
 _CACHE: List[Tuple[Dict[str, Rule], List[str]]] = []
 
@@ -117,7 +136,6 @@ def load_rules() -> Tuple[Dict[str, Rule], List[str]]:
         return _CACHE[0]
     warnings: List[str] = []
     found: Dict[str, Rule] = {}
-    loaded_modules = set()
     eps = _entry_points()
     for ep in eps:
         try:
@@ -125,20 +143,15 @@ def load_rules() -> Tuple[Dict[str, Rule], List[str]]:
         except Exception as exc:
             warnings.append(f"plugin {ep.name} ({ep.value}): cannot be loaded: {type(exc).__name__}: {exc}")
             continue
-        loaded_modules.add(ep.value.split(":")[0])
         for r in _collect(obj, f"{ep.name} ({ep.value})", warnings):
             if r.code in found:
                 warnings.append(f"rule {r.code} from {ep.value} ignored: the code is already used by {found[r.code].name}")
                 continue
             found[r.code] = r
-    missing = [m for m in BUILTIN_MODULES if m not in loaded_modules]
-    if missing:
-        import importlib
-
-        for mod_name in missing:
-            mod = importlib.import_module(mod_name)
-            for r in _collect(mod, mod_name, warnings):
-                found.setdefault(r.code, r)
+    if not any(ep.value == BUILTIN_ENTRY for ep in eps):
+        # a source tree without installed metadata: the same function, called directly
+        for r in builtin_rules():
+            found.setdefault(r.code, r)
     result = (dict(sorted(found.items())), warnings)
     _CACHE.append(result)
     return result
