@@ -23,6 +23,7 @@ def role_of(text, path="Dockerfile", **options):
     ("FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n", "images/Dockerfile.base", "base"),
     ("FROM python:3.12-slim\nONBUILD COPY . /app\nCMD [\"python\", \"/app/x.py\"]\n", "Dockerfile", "base"),
     ("FROM node:22.11\nCOPY . .\nRUN npm ci && npm run build\n", "Dockerfile", "build"),
+    ("FROM python:3.12-slim\nWORKDIR /app\nCOPY . ./\nRUN pip install --no-cache-dir -r requirements.txt\n", "Dockerfile", "service"),
     ("FROM golang:1.23 AS b\nRUN go build -o /out/x .\nFROM scratch AS out\nCOPY --from=b /out /\n", "Dockerfile", "build"),
     ("FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n", ".devcontainer/Dockerfile", "dev"),
     ("FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n", "compose/local/django/Dockerfile", "dev"),

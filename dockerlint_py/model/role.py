@@ -42,7 +42,7 @@ _VERSION_ARGS = frozenset({"--version", "-version", "version", "-v", "-V", "--he
 # Programs whose job is to build files (the last step of a build-only image).
 _BUILDERS = frozenset({
     "make", "cmake", "ninja", "gcc", "g++", "cc", "protoc", "buf", "go", "cargo", "mvn", "gradle",
-    "tsc", "webpack", "esbuild", "vite", "rollup", "parcel", "hugo", "sphinx-build", "mkdocs",
+    "tsc", "webpack", "webpack-cli", "esbuild", "vite", "rollup", "parcel", "hugo", "sphinx-build", "mkdocs",
 })
 # A build tool as the ENTRYPOINT: a build-step image (CI builders), run with the tool's arguments.
 _BUILD_ENTRYPOINTS = frozenset({"make", "cmake", "ninja", "gcc", "cargo", "mvn", "gradle", "go", "bazel", "bazelisk", "tsc", "protoc", "buf", "sphinx-build"})
@@ -190,6 +190,19 @@ def runtime_stage(model: "DockerfileModel") -> Tuple[Optional["Stage"], Optional
     return default_image_stage(model.stages)
 
 
+def _copies_context(chain: Sequence["Stage"]) -> bool:
+    """Does a COPY/ADD bring in the whole build context (``COPY . /app``)?"""
+    from .runs import copy_args
+
+    for st in chain:
+        for ins in st.instructions:
+            if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None:
+                sources, _dest = copy_args(st, ins)
+                if any(src.rstrip("/") in (".", "") or src == "./" for src in sources):
+                    return True
+    return False
+
+
 def _builds(stage: "Stage") -> Optional[str]:
     """The last RUN's building command, when the stage's last RUN builds files."""
     last_run = None
@@ -267,6 +280,8 @@ def image_role(model: "DockerfileModel") -> Role:
             built = _builds(stage)
             if built:
                 return Role("build", tuple(evidence + [f"it sets no CMD/ENTRYPOINT and its last step builds files (`{built}`)"]), stage)
+            if _copies_context(chain):
+                return Role("service", tuple(evidence + ["it copies the whole build context (an application) and leaves its command to where it runs (compose, Kubernetes)"]), stage)
             return Role("base", tuple(evidence + [f"it sets no CMD/ENTRYPOINT and `{image.raw if image else 'its base'}` only starts {'an interpreter' if kind == 'interpreter' else 'a shell'}: an image to build on or to run with a command"]), stage)
     return Role("service", tuple(evidence) or ("nothing says otherwise",), stage)
 
