@@ -77,6 +77,7 @@ def _build_parser(only: Optional[str] = None):
     check.add_argument("--force-exclude", action="store_true", help="apply excludes to paths given explicitly too (for pre-commit)")
     check.add_argument("--exclude", action="append", metavar="PATTERNS", help="comma-separated patterns to exclude (replaces the configured `exclude`)")
     check.add_argument("--extend-exclude", action="append", metavar="PATTERNS", help="comma-separated patterns to exclude in addition")
+    check.add_argument("--root", metavar="DIR", help="paths in CI formats (SARIF, GitLab, rdjson, Checkstyle, JUnit, GitHub, JSON) are relative to DIR (default: the repository root, the directory holding .git)")
     check.add_argument("--no-respect-gitignore", action="store_true", help="walk into files and folders .gitignore excludes")
     check.add_argument("--context", metavar="DIR", help="the build context (default: each Dockerfile's directory)")
     check.add_argument("--fix", action="store_true", help="apply safe fixes to the files (and manifests) in place")
@@ -324,10 +325,13 @@ def _cmd_check(args) -> int:
         print(f"{e}", file=sys.stderr)
 
     rules, _ = load_rules()
+    from .report import find_repository_root
+
+    report_root = os.path.abspath(args.root) if args.root else find_repository_root()
     stream = sys.stdout
     for name, target in outputs:
         color = target is None and name == "text" and _use_color(args.color, stream)
-        ctx = ReportContext(checked, errors, rules, color, args.show_source, args.statistics, sources, args.quiet)
+        ctx = ReportContext(checked, errors, rules, color, args.show_source, args.statistics, sources, args.quiet, report_root)
         text = get_formatter(name)(findings, ctx)
         if target is None:
             stream.write(text)

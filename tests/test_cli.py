@@ -244,3 +244,14 @@ def test_syntax_errors_are_findings(repo):
     r = run_cli("check", "--format", "json", "Dockerfile", cwd=repo)
     assert r.returncode == 1
     assert [(f["code"], f["line"]) for f in json.loads(r.stdout)] == [("DKL000", 1), ("DKL000", 2)]
+
+
+def test_ci_formats_report_paths_from_the_repository_root(repo):
+    write(repo / "svc" / "Dockerfile", BAD)
+    sub = repo / "svc"
+    r = run_cli("check", "--format", "json", "Dockerfile", cwd=sub)
+    assert [f["path"] for f in json.loads(r.stdout)] == ["svc/Dockerfile"]
+    r = run_cli("check", "Dockerfile", cwd=sub)
+    assert r.stdout.startswith("Dockerfile:1:6:")  # the text format stays clickable from the cwd
+    r = run_cli("check", "--format", "json", "--root", str(sub), "Dockerfile", cwd=sub)
+    assert [f["path"] for f in json.loads(r.stdout)] == ["Dockerfile"]

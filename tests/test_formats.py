@@ -29,7 +29,7 @@ RULES, _ = load_rules()
 
 def run_project(fmt, cwd=PROJECT, target="svc"):
     proc = subprocess.run(
-        [sys.executable, "-m", "dockerlint_py", "check", "--no-config", "--format", fmt, target],
+        [sys.executable, "-m", "dockerlint_py", "check", "--no-config", "--root", ".", "--format", fmt, target],
         cwd=cwd, capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"),
     )
     assert proc.returncode == 1, proc.stderr
@@ -460,7 +460,7 @@ def test_cli_run_on_a_non_utf8_directory_name(tmp_path):
 
 def test_several_outputs_in_one_run(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "dockerlint_py", "check", "--no-config", "--format", "text", "--format", f"sarif:{tmp_path / 'o.sarif'}", "--format", f"gitlab:{tmp_path / 'gl.json'}", "svc"],
+        [sys.executable, "-m", "dockerlint_py", "check", "--no-config", "--root", ".", "--format", "text", "--format", f"sarif:{tmp_path / 'o.sarif'}", "--format", f"gitlab:{tmp_path / 'gl.json'}", "svc"],
         cwd=PROJECT, capture_output=True, text=True,
     )
     assert proc.returncode == 1 and "DKL201" in proc.stdout

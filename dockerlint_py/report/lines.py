@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from typing import List
 
+from ._common import terminal_text
+
 
 def render(findings, ctx) -> str:
     out: List[str] = []
     for f in findings:
         message = " ".join(f.message.split())
-        out.append(f"{f.path}:{f.line}:{f.column}: {f.severity} {f.code} {message}")
+        # control characters, line breaks and undecodable bytes are shown escaped: a file name
+        # cannot forge a finding line
+        out.append(terminal_text(f"{f.path}:{f.line}:{f.column}: {f.severity} {f.code} {message}"))
     return "".join(line + "\n" for line in out)
