@@ -136,6 +136,8 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
     except DockerlintError as exc:
         return FileResult(shown, _error_findings(shown, exc.line, exc.message, rules, eff), [FileError(shown, exc.line, exc.message, "parse")])
     model = resolve(parsed, BuildOptions(eff.build_args, options.target or (eff.config.target if eff.config else None), options.arch, options.context, eff.config.image_role if eff.config else None))
+    if options.target and parsed.instructions and not any(st.name == options.target.lower() for st in model.stages):
+        return FileResult(shown, [], [FileError(shown, None, f"--target {options.target!r}: no stage of that name", "config")])
     suppressions = Suppressions(parsed)
     findings: List[Finding] = []
     errors: List[FileError] = []

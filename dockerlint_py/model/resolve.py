@@ -255,6 +255,16 @@ class DockerfileModel:
         self.options = options
         self.target = target
         self._plan = None
+        self._role = None
+
+    @property
+    def role(self):
+        """The image's :class:`~dockerlint_py.model.role.Role` (service, base, build, dev)."""
+        if self._role is None:
+            from .role import image_role
+
+            self._role = image_role(self)
+        return self._role
 
     @property
     def plan(self):
@@ -455,6 +465,14 @@ def resolve(parsed: ParsedDockerfile, options: Optional[BuildOptions] = None) ->
     if stages:
         if options.target:
             target = next((s for s in stages if s.name == options.target.lower()), None)
+        if target is None and not options.target:
+            from .role import default_image_stage, is_export, runs_something
+
+            # a trailing export stage (FROM scratch, only copies out) is not the image that runs;
+            # the image is the last stage before it that starts a program (CMD/ENTRYPOINT)
+            target = default_image_stage(stages)[0]
+            if target is None and is_export(stages[-1]):
+                target = next((s for s in reversed(stages) if not is_export(s) and runs_something(s)), None)
         if target is None:
             target = stages[-1]
         target.reaches_final = True

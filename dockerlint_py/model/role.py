@@ -150,6 +150,16 @@ def _is_export(stage: "Stage") -> bool:
     return not _sets(stage, "ENTRYPOINT") and not _sets(stage, "CMD")
 
 
+def runs_something(stage: "Stage") -> bool:
+    """Does the stage (or a stage it is built on) set CMD or ENTRYPOINT?"""
+    return _sets(stage, "CMD") or _sets(stage, "ENTRYPOINT")
+
+
+def is_export(stage: "Stage") -> bool:
+    """Public name of the export-stage test (``FROM scratch`` that runs nothing)."""
+    return _is_export(stage)
+
+
 def _used_as_source(stages: Sequence["Stage"], stage: "Stage") -> bool:
     """Does another stage build FROM ``stage``, copy from it, or mount it?"""
     from .commands import parse_mounts
@@ -187,7 +197,11 @@ def runtime_stage(model: "DockerfileModel") -> Tuple[Optional["Stage"], Optional
     :func:`default_image_stage`."""
     if model.options.target and model.target is not None and model.target.name == model.options.target.lower():
         return model.target, f"the build target is `{model.target.label}`"
-    return default_image_stage(model.stages)
+    stage, why = default_image_stage(model.stages)
+    if stage is None and model.target is not None and not _is_export(model.target):
+        # the resolver's choice: the last stage before the export that starts a program
+        return model.target, f"the last stage `{model.stages[-1].label}` only exports files; stage `{model.target.label}` starts a program"
+    return stage, why
 
 
 def _copies_context(chain: Sequence["Stage"]) -> bool:

@@ -12,6 +12,8 @@ import re
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 from ..findings import Hit
+from ..model.ospkg import apt_recommends_disabled, package_names, recommends_off_in
+from ..model.runs import covered_by_mount, pip_bool_set, removes, truthy
 from ._base import at_command as _at
 from ._base import rule
 
@@ -29,12 +31,11 @@ def _subcommand(cmd) -> Tuple[Optional[str], int]:
 
 def _judged(ctx) -> bool:
     """Size rules judge what ships: the target's FROM chain, and ONBUILD bodies (they run in
-    the child image). Development containers are not judged."""
-    return (ctx.ships or ctx.instruction_context.onbuild) and not _is_devcontainer(ctx.model.path)
+    the child image). Development images are not judged."""
+    return (ctx.ships or ctx.instruction_context.onbuild) and ctx.model.role.role != "dev"
 
 
 def _covered(cmd, path: str) -> bool:
-    from ..model.runs import covered_by_mount
 
     return covered_by_mount(path, [m.target for m in cmd.mounts if m.type in ("cache", "tmpfs") and m.target])
 
@@ -52,7 +53,6 @@ def _unknown_effect(cmds) -> bool:
 
 
 def _removes(cmds, patterns) -> bool:
-    from ..model.runs import removes
 
     return any(removes(c.shell, patterns) for c in cmds)
 
@@ -156,10 +156,8 @@ def apt_install_recommends(ctx) -> Iterator[Hit]:
     RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*
     ```
     """
-    from ..model.ospkg import apt_recommends_disabled, package_names, recommends_off_in
-
     cmd = ctx.command
-    if not _judged(ctx) or not cmd.is_(_APT, "install"):
+    if not _judged(ctx) or not cmd.is_(_APT, "install") or ctx.model.role.role == "dev":
         return
     off = ("--without-recommends",) if cmd.tool == "aptitude" else ("--no-install-recommends",)
     if cmd.has(*off) or any(recommends_off_in(v) for v in cmd.values("--option")) or any(recommends_off_in(a) for a in cmd.args):
@@ -274,8 +272,6 @@ def pip_cache_kept(ctx) -> Iterator[Hit]:
     RUN --mount=type=cache,target=/root/.cache/pip pip install flask==3.0.3
     ```
     """
-    from ..model.runs import pip_bool_set, truthy
-
     cmd = ctx.command
     if not _judged(ctx):
         return
@@ -291,7 +287,8 @@ def pip_cache_kept(ctx) -> Iterator[Hit]:
     if ctx.stage.facts is None:
         return  # an unknown (or unresolved) base may set PIP_NO_CACHE_DIR & co. itself: say nothing
     given = cmd.values("--cache-dir") if label == "pip" else []
-    root = cmd.user in (None, "root", "0") or (cmd.user or "").startswith(("root:", "0:"))
+    user = cmd.user if cmd.user is not None else getattr(ctx.stage.facts, "user", None)
+    root = user in (None, "root", "0") or (user or "").startswith(("root:", "0:"))
     home = env.get("HOME") or ("/root" if root else None)
     if given:
         cache_dir = given[-1]
@@ -408,10 +405,8 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
         && apk del .build-deps
     ```
     """
-    from ..model.ospkg import package_names
-
     cmd = ctx.command
-    if not ctx.ships or ctx.instruction_context.onbuild or _is_devcontainer(ctx.model.path):
+    if not ctx.ships or ctx.instruction_context.onbuild:
         return
     rpm = ("dnf", "yum", "microdnf", "tdnf")
     group = cmd.tool in rpm and (cmd.subcommand in ("groupinstall",) or cmd.subcommand in ("group install", "group"))
@@ -422,7 +417,7 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
         tools = [" ".join(cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands)] if any(_GROUPS.match(n) for n in (cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands) + (" ".join(cmd.operands),)) else []
     else:
         tools = [n for n in names if _BUILD_TOOLS.match(n)]
-    if not tools:
+    if not tools or not _ships_as_service(ctx):
         return
     later = ctx.later
     if _unknown_effect(later):
@@ -447,11 +442,30 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     yield _at(cmd.shell, f"build tools stay in the shipped image ({where}): {', '.join(f'`{t}`' for t in left[:4])}{', ...' if len(left) > 4 else ''}; build in another stage or remove them in this RUN")
 
 
+_FULL_IMAGES = frozenset({"python", "pypy", "node", "ruby", "golang", "rust", "buildpack-deps", "gcc", "perl", "php"})
+
+
+def _ships_as_service(ctx) -> bool:
+    """Build tools matter in an image that runs a service. Not in a development image, a build
+    or export stage, a declared base image (configuration, or ONBUILD), nor on the full official
+    language images, which ship a compiler toolchain (buildpack-deps) anyway."""
+    role = ctx.model.role
+    if role.role in ("dev", "build"):
+        return False
+    if role.role == "base" and (role.configured or any(i.keyword == "ONBUILD" for i in ctx.model.instructions)):
+        return False
+    image = ctx.stage.image
+    if image is not None and image.registry is None and image.path in _FULL_IMAGES:
+        tag = (image.tag or "latest").lower()
+        if not any(w in tag for w in ("slim", "alpine", "windows", "nanoserver", "servercore")):
+            return False
+    return True
+
+
 def _is_devcontainer(path: str) -> bool:
-    """A Dockerfile of a development container (`.devcontainer/`): compilers are its purpose,
-    and its user is set by devcontainer.json (`remoteUser`), not by USER."""
-    p = path.replace("\\", "/")
-    return p.startswith(".devcontainer/") or "/.devcontainer/" in p
+    from ..model.role import is_devcontainer
+
+    return is_devcontainer(path)
 
 
 def _package_args(cmd, sub_index: int) -> Tuple[List[str], Optional[str]]:
