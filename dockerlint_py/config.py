@@ -28,6 +28,7 @@ KNOWN_KEYS = (
     "failure-threshold",
     "exclude",
     "build-args",
+    "online",
 )
 
 
@@ -43,6 +44,7 @@ class Config(NamedTuple):
     exclude: Tuple[str, ...] = ()
     build_args: Tuple[Tuple[str, str], ...] = ()
     warnings: Tuple[str, ...] = ()
+    online: bool = False
 
 
 def _str_list(value, key: str, path: str, warnings: List[str]) -> Tuple[str, ...]:
@@ -93,9 +95,13 @@ def _parse(table: Mapping, path: str) -> Config:
             build_args.append((str(k), str(v)))
     else:
         warnings.append(f"{path}: `build-args` must be a table of NAME = value; ignored")
+    online = table.get("online", False)
+    if not isinstance(online, bool):
+        warnings.append(f"{path}: `online` must be true or false; ignored")
+        online = False
     return Config(
         path, os.path.dirname(path), select, ignore, extend, tuple(pfi), tuple(sev), threshold,
-        exclude, tuple(build_args), tuple(warnings),
+        exclude, tuple(build_args), tuple(warnings), online,
     )
 
 
