@@ -62,13 +62,19 @@ def musl_source_build(model) -> Iterator[Hit]:
     """A compiled Python package has no musllinux wheel for this Alpine stage: pip compiles it or fails.
 
     ## What it does
-    For every package an install command puts into a musl stage (direct, from a lock, or pulled
-    in by a popular package), checks the bundled PyPI wheel data for the version that will be
-    installed — the pin, the lock, or for an unpinned requirement the newest release — against
-    the stage's CPython version and architecture. Reports packages whose compiled code is
-    required and that have no matching musllinux wheel. Packages with a pure-Python fallback
-    (PyYAML, MarkupSafe, aiohttp, SQLAlchemy...) are never reported; neither is a package the
-    data does not know.
+    For every package an install command puts into a musl stage (direct, from a lock, through
+    an extra such as `psycopg[c]`, or pulled in by a popular package), finds the release pip
+    picks — the pin, the lock, or for a range the newest release whose Requires-Python admits
+    the stage's CPython — and checks the bundled per-release wheel data for that CPython and
+    machine (x86_64 or aarch64). Reports, once per install command, packages whose compiled code
+    is required and that get no musllinux wheel: none exists for that target, or the stage's pip
+    is older than 21.2 and ignores musllinux wheels (every pip on CPython 2.7 and 3.5, Alpine's
+    own pip up to Alpine 3.15 unless `pip install --upgrade pip` runs first). The stage's
+    Python comes from the image tag, `ENV PYTHON_VERSION`, or the Alpine release of
+    `apk add python3` / `python2`; an image the knowledge base does not know is musl when its
+    name or tag says alpine or the stage runs `apk` (Wolfi and Chainguard images excepted).
+    Packages with a pure-Python fallback (PyYAML, MarkupSafe, aiohttp, SQLAlchemy...) are never
+    reported; neither is a package the data does not know, unless `--online` finds it.
 
     ## Why is this bad?
     pip silently downloads the sdist and compiles it: minutes to half an hour per build, a
@@ -77,11 +83,14 @@ def musl_source_build(model) -> Iterator[Hit]:
     installed at all; with `--only-binary=:all:` pip fails instead of compiling.
 
     ## How to fix
-    Use the `-slim` (glibc) variant of the base image, where manylinux wheels install; or pin a
-    release that ships musllinux wheels for your Python; or use a binary distribution
-    (`psycopg2-binary`, `psycopg[binary]`). `--fix --unsafe-fixes` replaces `psycopg2` by
-    `psycopg2-binary` where it is declared (unsafe: the psycopg maintainers advise building from
-    source for production).
+    The message names only fixes that work for the target: a release that has a musllinux
+    wheel for that CPython and machine, `--prefer-binary` when an older release has one, an
+    upgraded pip when pip is the cause, a glibc base (`python:3.12-slim`) only when a
+    manylinux wheel exists for the release, or a binary distribution (`psycopg2-binary`).
+    `--fix --unsafe-fixes` replaces `psycopg2` by `psycopg2-binary` where it is declared
+    (unsafe: the psycopg maintainers advise building from source for production). The message
+    ends with where the wheel facts came from: bundled data (refreshed by
+    `scripts/refresh_wheel_facts.py`), live index data (`--online`), or the lock's file list.
 
     ## Bad
     ```dockerfile
