@@ -102,7 +102,7 @@ def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
             if no_sdist:
                 action, verdict_text = "fail", "no musllinux wheel and no sdist: installation fails"
             else:
-                action, verdict_text = "compile", "compiled from source on Alpine: needs " + " ".join(sorted(set(c_deps) | set(native.apk)))
+                action, verdict_text = "compile", "compiled from source on Alpine: needs " + " ".join(_apk_build(native))
         else:
             action, verdict_text = "unknown", "compiled code; no wheel data for this release" + ("" if source == "live" else " (try --online)")
         rows.append(
@@ -117,7 +117,7 @@ def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
                 "musl_wheel": wheel if not pure else "yes",
                 "first_musl_version": first,
                 "action": action,
-                "apk_build": (list(c_deps) + list(native.apk)) if native and native.compiled == "required" else [],
+                "apk_build": _apk_build(native) if native and native.compiled == "required" else [],
                 "apk_runtime": list(native.apk_run) if native else [],
                 "alternative": native.alternative if native else None,
                 "source": source,
@@ -125,6 +125,21 @@ def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
             }
         )
     return rows
+
+
+def _apk_build(native) -> List[str]:
+    """apk packages a source build needs: its toolchains (C, C++, Rust...) and headers."""
+    from .knowledge.native import toolchain
+
+    out: List[str] = []
+    for kind in native.toolchain or ("c",):
+        for n in toolchain(kind).get("apk", []):
+            if n not in out:
+                out.append(n)
+    for n in native.apk:
+        if n not in out:
+            out.append(n)
+    return out
 
 
 _CLOSURE_LIMIT = 300
