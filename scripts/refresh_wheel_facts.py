@@ -64,6 +64,48 @@ def get_facts(name: str):
     return facts_from_files(name, fetch(name).get("files", []))
 
 
+_COMPILED_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90", ".m", ".swg", ".i")
+_MAX_SDIST = 30 * 1024 * 1024
+
+
+def sdist_verdict(name: str, version: str) -> str:
+    """Read the sdist of ``name`` ``version``: "pure" when it carries no compiled sources and its
+    setup script declares no extension modules, "compiled" otherwise, "unknown" when unreadable."""
+    import io
+    import tarfile
+    import zipfile
+
+    files = [f for f in fetch(name).get("files", []) if not f["filename"].endswith(".whl") and f"-{version}." in f["filename"]]
+    if not files:
+        return "unknown"
+    f = files[0]
+    if f.get("size") and f["size"] > _MAX_SDIST:
+        return "unknown"
+    with urllib.request.urlopen(f["url"], timeout=120) as resp:  # noqa: S310 - maintainer tool
+        raw = resp.read(_MAX_SDIST + 1)
+    names, setup = [], ""
+    try:
+        if f["filename"].endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
+                names = z.namelist()
+                for n in names:
+                    if n.count("/") <= 1 and n.endswith(("setup.py", "pyproject.toml")):
+                        setup += z.read(n).decode("utf-8", "replace")
+        else:
+            with tarfile.open(fileobj=io.BytesIO(raw)) as t:
+                for m in t.getmembers():
+                    names.append(m.name)
+                    if m.isfile() and m.name.count("/") <= 1 and m.name.endswith(("setup.py", "pyproject.toml")):
+                        setup += t.extractfile(m).read().decode("utf-8", "replace")
+    except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError):
+        return "unknown"
+    if any(n.lower().endswith(_COMPILED_SUFFIXES) for n in names):
+        return "compiled"
+    if any(w in setup for w in ("Extension(", "ext_modules", "cffi_modules", "rust_extensions", "build-backend = \"maturin\"", "scikit_build", "mesonpy")):
+        return "compiled"
+    return "pure"
+
+
 def main(argv) -> int:
     if argv:
         for name in argv:
@@ -99,7 +141,7 @@ def main(argv) -> int:
         lines.append(n + "\t" + " ".join(encode_release(r) for r in f.releases))
     with open(os.path.join(KDIR, "wheel_facts.txt"), "w", encoding="utf-8", newline="\n") as fh:
         fh.write("\n".join(lines) + "\n")
-    pure, review = [], []
+    pure, review, sdist_only = [], [], []
     for n in extra:
         f = results.get(n)
         if f is None or not f.releases:
@@ -108,11 +150,30 @@ def main(argv) -> int:
             review.append(n)
         elif f.releases[-1].pure:
             pure.append(n)
+        elif f.releases[-1].sdist:
+            sdist_only.append((n, f.releases[-1].version))
+    # sdist-only candidates: read the newest sdist (no compiled sources, no extension modules)
+    read_pure = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        futs = {pool.submit(sdist_verdict, n, v): n for n, v in sdist_only}
+        for fut in concurrent.futures.as_completed(futs):
+            n = futs[fut]
+            try:
+                verdict = fut.result()
+            except Exception:  # noqa: BLE001
+                verdict = "unknown"
+            if verdict == "pure":
+                read_pure.append(n)
+            elif verdict == "compiled":
+                review.append(n)
     with open(os.path.join(KDIR, "pure_packages.txt"), "w", encoding="utf-8", newline="\n") as fh:
         fh.write(f"# Distributions with no compiled code: no release has a platform-specific wheel and the newest\n"
                  f"# has a pure wheel. reviewed: {today}; source: {INDEX} (scripts/refresh_wheel_facts.py)\n")
         fh.write("\n".join(sorted(pure)) + "\n")
-    print(f"{len(kb)} knowledge-base packages, {len(pure)} pure, {len(failed)} failed", file=sys.stderr)
+        fh.write("# Publishing sdists only; the newest sdist was read: no C/C++/Cython/Rust/Fortran sources and no\n"
+                 "# extension modules in its setup script (older releases are assumed alike).\n")
+        fh.write("\n".join(sorted(read_pure)) + "\n")
+    print(f"{len(kb)} knowledge-base packages, {len(pure)} pure, {len(read_pure)} pure by sdist reading, {len(failed)} failed", file=sys.stderr)
     for n, e in failed:
         print(f"failed: {n}: {e}", file=sys.stderr)
     if review:
