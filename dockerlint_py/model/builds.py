@@ -123,7 +123,7 @@ def _pip_upgrade_before(sp, inst) -> Optional[str]:
     """The pip version an earlier `pip install -U pip` (or `pip==X`, get-pip.py) leaves in the
     stage: "newest", an exact version, or None when pip is never upgraded."""
     found: Optional[str] = None
-    before = list(sp.inherited) + [i for i in sp.installs if inst is None or (i.instruction.index, i.line) < (inst.instruction.index, inst.line)]
+    before = list(sp.inherited) + [i for i in sp.installs if inst is None or (i.instruction.index, i.line, i.column) < (inst.instruction.index, inst.line, inst.column)]
     for i in before:
         for p in i.packages:
             if p.name == "pip" and p.direct:
