@@ -149,3 +149,28 @@ def test_oracle_pip_verified_musl_wheels():
             wrong.append((name, version, py, arch, r["musl_installable_wheel"], p.status))
     assert checked >= 300
     assert not wrong, wrong[:20]
+
+
+def test_fast_specifier_path_matches_packaging():
+    """The import-free specifier evaluation agrees with packaging on every Requires-Python in
+    the data and on common ranges (or defers to packaging)."""
+    from packaging.specifiers import SpecifierSet
+
+    from dockerlint_py.knowledge import wheels as W
+
+    rps = {r.requires_python for n in W._index() for r in W.bundled_facts(n).releases if r.requires_python}
+    rps |= {">=1.2,<2", "~=1.4.2", "~=2.1", "==1.*", "!=1.5.*,>=1", "<=2.0.0", ">1.0", "==2.0", ">=3.6, !=3.0.*"}
+    versions = ["1.0", "1.2", "1.4.5", "1.5.1", "2.0", "2.1.3", "2.7.18", "3.5.10", "3.8.0", "3.8.99", "3.12.99", "3.15.99", "4.0.0"]
+    checked = 0
+    for spec in rps:
+        for v in versions:
+            fast = W._fast_contains(spec, v)
+            if fast is None:
+                continue
+            try:
+                expect = SpecifierSet(spec).contains(v, prereleases=True)
+            except Exception:
+                continue
+            checked += 1
+            assert fast == expect, (spec, v)
+    assert checked > 500

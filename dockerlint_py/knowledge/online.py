@@ -11,7 +11,6 @@ unknown, exactly as offline.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from typing import Dict, List, Optional, Tuple
@@ -27,6 +26,9 @@ _MEMO: Dict[str, object] = {}
 
 def configure(enabled: bool = True, index: Optional[str] = None, cache_dir: Optional[str] = None, ttl: Optional[float] = None, timeout: Optional[float] = None) -> None:
     _CONF["enabled"] = bool(enabled)
+    from .wheels import _STATE
+
+    _STATE["online"] = bool(enabled)
     _CONF["index"] = index
     _CONF["cache"] = cache_dir
     if ttl is not None:
@@ -80,6 +82,8 @@ def _cache_dir() -> str:
 
 
 def _cache_path(kind: str, key: str) -> str:
+    import hashlib
+
     h = hashlib.sha256(f"{index_url()}\n{kind}\n{key}".encode()).hexdigest()[:32]
     return os.path.join(_cache_dir(), f"{kind}-{h}.txt")
 

@@ -142,10 +142,10 @@ def facts(name: str, version: Optional[str] = None) -> Optional[Facts]:
     """Wheel facts for ``name``: bundled, or live from the index when ``--online`` is on and the
     bundled data lacks the package or the pinned release."""
     f = bundled_facts(name)
+    if not _STATE.get("online"):
+        return f  # set by online.configure(): no import of the online module on the default path
     from . import online
 
-    if not online.enabled():
-        return f
     if f is not None and (version is None or _has_release(f, version) or not _newer_than_data(f, version)):
         return f
     live = online.facts(name)
@@ -211,6 +211,54 @@ def _newer_than_data(f: Facts, version: str) -> bool:
     return bool(f.releases) and _lt(f.releases[-1].version, version)
 
 
+import re as _re
+
+_CLAUSE = _re.compile(r"^(~=|===|==|!=|<=|>=|<|>)\s*([0-9]+(?:\.[0-9]+)*)(\.\*)?$")
+
+
+def _nums(text: str) -> Tuple[int, ...]:
+    return tuple(int(x) for x in text.split("."))
+
+
+def _cmp(a: Tuple[int, ...], b: Tuple[int, ...]) -> int:
+    n = max(len(a), len(b))
+    a2, b2 = a + (0,) * (n - len(a)), b + (0,) * (n - len(b))
+    return (a2 > b2) - (a2 < b2)
+
+
+def _fast_contains(spec: str, version: str) -> Optional[bool]:
+    """Evaluate a specifier of plain numeric clauses without importing packaging (start-up
+    time); None when it has anything else (pre-releases, local versions, arbitrary equality)."""
+    if not all(p.isdigit() for p in version.split(".")):
+        return None
+    v = _nums(version)
+    for clause in spec.split(","):
+        clause = clause.strip()
+        if not clause:
+            continue
+        m = _CLAUSE.match(clause)
+        if m is None or m.group(1) == "===":
+            return None
+        op, target, star = m.group(1), _nums(m.group(2)), bool(m.group(3))
+        if star:
+            if op not in ("==", "!="):
+                return None
+            prefix = v[: len(target)] + (0,) * max(0, len(target) - len(v))
+            ok = prefix == target
+            if (op == "==") != ok:
+                return False
+            continue
+        c = _cmp(v, target)
+        if op == "~=":
+            if len(target) < 2:
+                return None
+            if c < 0 or _cmp(v[: len(target) - 1], target[:-1]) != 0:
+                return False
+        elif (op == "==" and c != 0) or (op == "!=" and c == 0) or (op == ">=" and c < 0) or (op == "<=" and c > 0) or (op == ">" and c <= 0) or (op == "<" and c >= 0):
+            return False
+    return True
+
+
 def _python_ok(requires_python: str, python: str) -> bool:
     if not requires_python:
         return True
@@ -219,19 +267,24 @@ def _python_ok(requires_python: str, python: str) -> bool:
     key = (requires_python, full)
     hit = cache.get(key)  # type: ignore[union-attr]
     if hit is None:
+        hit = _fast_contains(requires_python, full)
+    if hit is None:
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
         try:
             hit = SpecifierSet(requires_python).contains(full, prereleases=True)
         except InvalidSpecifier:
             hit = True  # pip ignores an invalid Requires-Python
-        cache[key] = hit  # type: ignore[index]
+    cache[key] = hit  # type: ignore[index]
     return hit
 
 
 def _allowed(specifier: str, version: str) -> bool:
     if not specifier:
         return True
+    fast = _fast_contains(specifier, version)
+    if fast is not None:
+        return fast
     cache = _STATE.setdefault("spec", {})
     s = cache.get(specifier)  # type: ignore[union-attr]
     if s is None:
