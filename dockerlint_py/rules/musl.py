@@ -293,6 +293,8 @@ def musl_native_package(model) -> Iterator[Hit]:
         slim = glibc_equivalent(sp.stage, py)
         how = "installs from musllinux wheels today" if wheels else "needs musl builds"
         msg = f"compiled packages on a musl base ({target.python_label} {sp.machine}): {names}; {how}, but upgrades can turn into source builds" + (f". Consider `{slim}`" if slim else "")
+        if any(v.source == "live" for _, v in found):
+            msg += " (live index data)"
         related: List[Related] = []
         seen: Set[Tuple[str, int]] = set()
         for p, _ in found:
