@@ -200,7 +200,8 @@ def _one(f, version, python, arch, libc, specifier, mode, musl_tags) -> WheelVer
     r = p.release
     glibc_ok = W.kind_for(r, py, arch, "glibc") in ("wheel", "pure")
     if p.status in ("wheel", "pure"):
-        return WheelVerdict("yes", f"{r.version} has a {'musllinux' if p.status == 'wheel' else 'pure-Python'} wheel for {cp} {arch}", None, False, None, r.version, p.status, glibc_ok, f.source)
+        what = ("musllinux" if libc == "musl" else "manylinux") if p.status == "wheel" else "pure-Python"
+        return WheelVerdict("yes", f"{r.version} has a {what} wheel for {cp} {arch}", None, False, None, r.version, p.status, glibc_ok, f.source)
     no_sdist = p.status == "none" and not r.sdist
     has_musl = r.has_musl(py, arch)
     old_pip = libc == "musl" and not musl_tags and has_musl
