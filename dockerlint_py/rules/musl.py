@@ -52,7 +52,7 @@ def _short_target(build) -> str:
     tgt = build.target
     sp = build.stage_plan
     label = tgt.python_label if tgt is not None else f"CPython {sp.python or 'unknown'}"
-    if label == "CPython unknown":
+    if label in ("CPython unknown", "unknown CPython"):
         label = "any CPython"
     return f"{label} {sp.machine}"
 
