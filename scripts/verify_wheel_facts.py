@@ -31,20 +31,35 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from dockerlint_py.knowledge import wheels as W  # noqa: E402
 
+INDEX = os.environ.get("DOCKERLINT_INDEX", "https://pypi.org/simple").rstrip("/")
+
 
 def pip_says(name: str, version: str, python: str, arch: str, download: bool) -> str:
+    """"yes"/"no" for a pinned release; for version "" (``--unpinned``) the version pip picks
+    among releases with a wheel for the target ("none" when there is none)."""
     nodot = python.replace(".", "")
     abis = [f"cp{nodot}"] + ([f"cp{nodot}m"] if python in ("3.5", "3.6", "3.7") else []) + (["cp27mu", "cp27m"] if python == "2.7" else [])
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip"]
+        # --isolated + the index the data came from: no local mirror or find-links configuration
+        cmd = [sys.executable, "-m", "pip", "--isolated"]
         cmd += ["download", "-d", tmp] if download else ["install", "--dry-run", "--ignore-installed", "--target", tmp]
+        cmd += ["--index-url", INDEX]
         cmd += ["--no-deps", "--only-binary=:all:", "--ignore-requires-python", "--disable-pip-version-check", "-q", "--python-version", python, "--implementation", "cp"]
         for a in abis:
             cmd += ["--abi", a]
         for n in (2, 1, 0):
             cmd += ["--platform", f"musllinux_1_{n}_{arch}"]
-        cmd.append(f"{name}=={version}")
+        if not version:
+            cmd = [c for c in cmd if c not in ("--ignore-requires-python", "-q")]
+        cmd.append(f"{name}=={version}" if version else name)
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if not version:
+        import re
+
+        m = re.search(r"Would install (\S+)", r.stdout)
+        if r.returncode == 0 and m:
+            return m.group(1).rsplit("-", 1)[-1]
+        return "none" if ("No matching distribution" in r.stderr or "ResolutionImpossible" in r.stderr) else "error: " + (r.stderr.strip().splitlines() or ["?"])[-1][:120]
     if r.returncode == 0:
         return "yes"
     if "No matching distribution" in r.stderr or "Could not find a version" in r.stderr or "ResolutionImpossible" in r.stderr:
@@ -78,9 +93,12 @@ def main() -> int:
     ap.add_argument("--python", action="append", help="CPython minors to sample (default 3.8-3.14)")
     ap.add_argument("--download", action="store_true", help="use `pip download` (fetches wheel bodies)")
     ap.add_argument("-j", type=int, default=8)
+    ap.add_argument("--unpinned", action="store_true", help="check the release pip picks (Requires-Python) for unpinned installs with --only-binary=:all:")
     args = ap.parse_args()
     arches = ("x86_64", "aarch64") if args.arch == "both" else (args.arch,)
     pythons = tuple(args.python or ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"))
+    if args.unpinned:
+        return unpinned(args, arches, pythons)
     items = sample(args.n, args.seed, arches, pythons)
     agree = disagree = errors = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
@@ -99,6 +117,35 @@ def main() -> int:
                 print(f"DIFFER {name}=={rel.version} cp{py} {arch}: bundled {ours}, pip {theirs}")
     total = agree + disagree
     print(f"wheel data reviewed {W.data_meta().get('reviewed')}; sample n={len(items)} seed={args.seed}: "
+          f"{agree}/{total} agree ({100.0 * agree / total if total else 0:.1f} %), {disagree} differ, {errors} errors")
+    return 0 if disagree == 0 else 1
+
+
+def unpinned(args, arches, pythons) -> int:
+    """pip's pick for ``pip install --only-binary=:all: NAME`` against ``wheels.pick``. pip runs on
+    this interpreter, so only CPython minors whose Requires-Python this interpreter also passes
+    are meaningful; --python-version makes pip use the target's."""
+    rng = random.Random(args.seed)
+    names = sorted(W._index())
+    items = [(rng.choice(names), rng.choice(pythons), rng.choice(arches)) for _ in range(args.n)]
+    agree = disagree = errors = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
+        futs = {pool.submit(pip_says, n, "", py, arch, False): (n, py, arch) for n, py, arch in items}
+        for fut in concurrent.futures.as_completed(futs):
+            n, py, arch = futs[fut]
+            p = W.pick(W.bundled_facts(n), py, arch, "musl", None, "", "only-binary")
+            ours = p.release.version if p.status in ("wheel", "pure") and p.release else "none"
+            theirs = fut.result()
+            if theirs.startswith("error"):
+                errors += 1
+                print(f"ERROR  {n} cp{py} {arch}: {theirs}")
+            elif W._same(theirs, ours) if theirs != "none" and ours != "none" else theirs == ours:
+                agree += 1
+            else:
+                disagree += 1
+                print(f"DIFFER {n} cp{py} {arch}: bundled picks {ours}, pip picks {theirs}")
+    total = agree + disagree
+    print(f"unpinned picks, wheel data reviewed {W.data_meta().get('reviewed')}; n={len(items)} seed={args.seed}: "
           f"{agree}/{total} agree ({100.0 * agree / total if total else 0:.1f} %), {disagree} differ, {errors} errors")
     return 0 if disagree == 0 else 1
 
