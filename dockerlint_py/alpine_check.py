@@ -31,7 +31,7 @@ from typing import Any, Dict, List
 
 
 def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
-    from .knowledge.native import Target, native_package, toolchain, verdict, wheel_from_files
+    from .knowledge.native import Target, native_package, verdict, wheel_from_files
     from .knowledge.wheels import is_pure
     from .manifests.markers import marker_holds, target_environment
     from .model.plan import inferred_natives
@@ -63,7 +63,6 @@ def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
         items.extend(_online_closure(declared, constraints, {it[0] for it in items}, python, arch, env))
     seen = set()
     rows: List[Dict[str, Any]] = []
-    c_deps = toolchain("c").get("apk", [])
     target = Target((python,), arch, True)
     for name, version, spec, req, direct, via, files in items:
         if name in seen:
