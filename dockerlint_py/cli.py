@@ -83,6 +83,7 @@ def _build_parser(only: Optional[str] = None):
     check.add_argument("--fix", action="store_true", help="apply safe fixes to the files (and manifests) in place")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing (exit 1 when there is a diff)")
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply (or show) fixes that change behaviour: psycopg2 -> psycopg2-binary, alpine -> slim")
+    check.add_argument("--online", action="store_true", help="ask the package index pip is configured for about packages outside the bundled wheel data (cached on disk)")
 
     if not wanted("inspect") and not wanted("alpine-check") and not wanted("rules") and not wanted("rule"):
         return parser
@@ -99,6 +100,7 @@ def _build_parser(only: Optional[str] = None):
     ac.add_argument("--python", default="3.12", metavar="X.Y", help="CPython version of the Alpine image (default: 3.12)")
     ac.add_argument("--arch", choices=("x86_64", "aarch64"), default="x86_64")
     ac.add_argument("--format", choices=("text", "json"), default="text")
+    ac.add_argument("--online", action="store_true", help="ask the package index pip is configured for about packages outside the bundled wheel data (cached on disk)")
 
     rules_p = sub.add_parser("rules", help="list the rules") if wanted("rules") else argparse.ArgumentParser(add_help=False)
     rules_p.add_argument("--format", choices=("text", "json"), default="text")
@@ -252,6 +254,7 @@ def _cmd_check(args) -> int:
     outputs = _parse_outputs(args.format or ["text"], args.output_file)
     if outputs is None:
         return ERROR
+    _online(args.online, None if args.no_config else (args.config or ""))
     from .session import Session
 
     def patterns(values):
@@ -420,6 +423,19 @@ def _configured_threshold(files, options) -> Optional[str]:
     return cfg.failure_threshold if cfg else None
 
 
+def _online(flag: bool, config: Optional[str] = "") -> None:
+    """--online, or `online = true` in the configuration (config: a file, "" to search, None: off)."""
+    if not flag and config is not None:
+        from .config import find_config, load_config_file
+
+        cfg = load_config_file(config) if config else find_config(os.getcwd())
+        flag = bool(cfg is not None and cfg.online)
+    if flag:
+        from .knowledge import online
+
+        online.configure(True)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "server":  # the language server (optional extra: pygls)
@@ -443,6 +459,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "alpine-check":
             from .alpine_check import run as alpine_run
 
+            _online(args.online)
             return alpine_run(args.manifests, args.python, args.arch, args.format, sys.stdout, sys.stderr)
         if args.command is None:
             args = parser.parse_args(["check"])

@@ -30,6 +30,7 @@ KNOWN_KEYS = (
     "build-args",
     "image-role",
     "target",
+    "online",
 )
 
 
@@ -47,6 +48,7 @@ class Config(NamedTuple):
     warnings: Tuple[str, ...] = ()
     image_role: Optional[str] = None  # service | base | build | dev (docs/roles.md)
     target: Optional[str] = None  # the stage being built, as --target
+    online: bool = False
 
 
 def _str_list(value, key: str, path: str, warnings: List[str]) -> Tuple[str, ...]:
@@ -105,9 +107,13 @@ def _parse(table: Mapping, path: str) -> Config:
     if target is not None and not isinstance(target, str):
         warnings.append(f"{path}: `target` must be a stage name; ignored")
         target = None
+    online = table.get("online", False)
+    if not isinstance(online, bool):
+        warnings.append(f"{path}: `online` must be true or false; ignored")
+        online = False
     return Config(
         path, os.path.dirname(path), select, ignore, extend, tuple(pfi), tuple(sev), threshold,
-        exclude, tuple(build_args), tuple(warnings), image_role, target,
+        exclude, tuple(build_args), tuple(warnings), image_role, target, online,
     )
 
 

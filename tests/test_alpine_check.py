@@ -24,7 +24,7 @@ def test_verdicts_per_package(tmp_path):
     assert rows["orjson"]["action"] == "wheel"
     assert rows["pyyaml"]["action"] == "pure-fallback"
     assert rows["torch"]["action"] == "fail"
-    assert rows["django"]["native"] is None and rows["django"]["action"] == "unknown"
+    assert rows["django"]["native"] == "none" and rows["django"]["action"] == "pure"
     assert res["summary"]["compile"] == 1 and res["summary"]["fail"] == 1
     assert code == 1
 
@@ -60,3 +60,33 @@ def test_markers_and_dev_groups_excluded(tmp_path):
 def test_missing_manifest_is_exit_2(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "dockerlint_py", "alpine-check", str(tmp_path / "nope.txt")], capture_output=True, text=True)
     assert proc.returncode == 2 and "nope.txt" in proc.stderr
+
+
+def test_unknown_packages_are_never_viable(tmp_path):
+    code, res, _ = run(tmp_path, "orjson==3.10.7\nsome-private-package==1.0\n")
+    assert by_name(res)["some-private-package"]["action"] == "unknown"
+    assert "viable" not in res["recommendation"] and code == 1
+
+
+def test_pinned_releases_per_python_and_arch(tmp_path):
+    # numpy 1.26.4: musllinux wheels for cp312 (both arches), none for cp313
+    for py, arch, action in (("3.12", "x86_64", "wheel"), ("3.12", "aarch64", "wheel"), ("3.13", "x86_64", "compile"), ("3.13", "aarch64", "compile")):
+        _, res, _ = run(tmp_path, "numpy==1.26.4\n", "--python", py, "--arch", arch)
+        row = by_name(res)["numpy"]
+        assert row["action"] == action, (py, arch)
+    _, res, _ = run(tmp_path, "numpy==1.26.4\n", "--python", "3.13")
+    assert by_name(res)["numpy"]["first_musl_version"] == "2.1.0"
+
+
+def test_unpinned_follows_requires_python(tmp_path):
+    _, res, _ = run(tmp_path, "numpy\n", "--python", "3.8")
+    row = by_name(res)["numpy"]
+    assert row["picked"] == "1.24.4" and row["action"] == "compile"
+
+
+def test_extras_pull_compiled_distributions_and_pins_win(tmp_path):
+    _, res, _ = run(tmp_path, "psycopg[c]==3.2.3\n")
+    assert by_name(res)["psycopg-c"]["action"] == "compile"
+    _, res, _ = run(tmp_path, "fastapi\npydantic-core==2.27.2\n", "--python", "3.13")
+    core = by_name(res)["pydantic-core"]
+    assert core["direct"] is True and core["version"] == "2.27.2"

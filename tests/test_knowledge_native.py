@@ -13,7 +13,7 @@ from dockerlint_py.knowledge.native import meta, musl_wheel, native_package, pro
     ("numpy", "1.25.2", "3.12", "x86_64", "no"),         # first cp312 musl wheel is 1.26.0
     ("numpy", "1.26.0", "3.12", "x86_64", "yes"),
     ("numpy", "1.26.0", "3.12", "aarch64", "no"),        # first musl aarch64 is 1.26.2
-    ("numpy", "1.25.2", "3.11", "x86_64", "unknown"),    # no per-version data for cp311: silent
+    ("numpy", "1.25.2", "3.11", "x86_64", "yes"),        # per-release data for every CPython
     ("matplotlib", None, "3.12", "aarch64", "no"),       # x86_64 only
     ("matplotlib", None, "3.12", "x86_64", "yes"),
     ("duckdb", None, "3.12", "x86_64", "no"),            # newest is sdist-only

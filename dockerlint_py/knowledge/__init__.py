@@ -10,7 +10,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ..model.image import ImageRef
 
-__all__ = ["BaseFacts", "ImageInfo", "base_image_facts", "image_info", "channel_words", "load_toml", "distro_python", "floating_python"]
+__all__ = ["AlpinePython", "alpine_python", "official_python_pip_musl", "BaseFacts", "ImageInfo", "base_image_facts", "image_info", "channel_words", "load_toml", "distro_python", "floating_python"]
 
 
 _COMPILED: List[Dict[str, Any]] = []
@@ -141,6 +141,8 @@ class _BaseImages:
         self.official = frozenset(data["meta"].get("official_images", ()))
         self.distro_python: Dict[str, str] = dict(data.get("distro_python", {}))
         self.package_sets: Dict[str, Dict[str, Any]] = dict(data.get("package_sets", {}))
+        self.alpine_python: Dict[str, Any] = dict(data.get("alpine_python", {}))
+        self.official_old_pip: Dict[str, int] = dict(data.get("official_python_old_pip", {}))
         self.apt_ca: Dict[str, frozenset] = {k: frozenset(v) for k, v in data.get("apt_ca_certificates", {}).items() if isinstance(v, list)}
         self.by_name: Dict[str, ImageInfo] = {}
         self.family_command: Dict[str, str] = dict(data.get("command_by_family", {}))
@@ -183,6 +185,46 @@ def distro_python(distro: Optional[str], release: Optional[str]) -> Optional[str
         return table[key]
     short = ".".join(release.split(".")[:2])
     return table.get(f"{distro}:{short}")
+
+
+class AlpinePython(NamedTuple):
+    release: str
+    python3: Tuple[str, ...]  # candidate minors of `apk add python3`
+    python2: Optional[str]  # `apk add python`/`python2`, when the release has it
+    pip_musl: bool  # the distro pip for python3 reads musllinux tags (>= 21.2)
+
+
+def alpine_python(release: Optional[str]) -> Optional[AlpinePython]:
+    """What Alpine ``release`` ("3.12", "3.12.4", "edge"; None = the floating latest) ships."""
+    table = _db().alpine_python
+    if not release:
+        release = table.get("latest")
+    if not isinstance(release, str):
+        return None
+    short = release if release == "edge" else ".".join(release.split(".")[:2])
+    row = table.get(short)
+    if not isinstance(row, list) or len(row) != 3:
+        return None
+    return AlpinePython(short, tuple(row[0]), row[1] or None, bool(row[2]))
+
+
+def official_python_pip_musl(python: Optional[str]) -> Optional[bool]:
+    """Does the pip of the official ``python:<python>`` image read musllinux tags (pip >= 21.2)?
+    None when the version is unknown."""
+    if not python:
+        return None
+    parts = python.split(".")
+    key = ".".join(parts[:2])
+    limit = _db().official_old_pip.get(key)
+    if limit is None:
+        return True if len(parts) >= 2 else None
+    if len(parts) < 3:
+        return limit < 99  # a floating minor tag: its last build (newest patch)
+    try:
+        patch = int("".join(c for c in parts[2] if c.isdigit()) or "x")
+    except ValueError:
+        return None
+    return patch > limit
 
 
 def apt_ca_relation(package: str) -> Optional[str]:

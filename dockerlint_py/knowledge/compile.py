@@ -13,7 +13,7 @@ import sys
 
 from . import _source, checksum, parse_source
 
-SOURCES = ("base_images.toml", "native_packages.toml", "transitive.toml", "musl_wheels.csv")
+SOURCES = ("base_images.toml", "native_packages.toml", "transitive.toml")
 
 
 def snapshot() -> dict:

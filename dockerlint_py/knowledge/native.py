@@ -1,10 +1,12 @@
 """Typed access to native-package knowledge: musl wheel availability and build/runtime needs.
 
-``musl_wheel(name, version, python, arch)`` answers "will pip find a musllinux wheel?" with
-``yes``, ``no`` or ``unknown``; it answers ``no`` only when the bundled data proves it (a
-version older than the first musl wheel, a known gap, a package that never shipped one, the
-latest release lacking that CPython/arch). Anything else is ``unknown`` and rules stay silent.
-A package missing from the data is unknown: never guessed, never reported as native.
+``musl_wheel(name, version, python, arch)`` / ``verdict(name, version, target)`` answer "will pip
+install a wheel?" with ``yes``, ``no`` or ``unknown``, from the per-release wheel facts
+(``wheels.py``): the release pip picks for the target's exact CPython and machine (pin, range,
+Requires-Python, ``--prefer-binary``/``--only-binary``), and whether that pip reads musllinux
+tags at all (pip >= 21.2). With several candidate Pythons (unknown version) the verdict is
+decided only when all agree. A package missing from the data is unknown: never guessed, never
+reported as native.
 """
 
 from __future__ import annotations
@@ -13,20 +15,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from . import load_toml
 
-__all__ = ["NativePackage", "WheelRow", "WheelVerdict", "native_package", "wheel_row", "musl_wheel", "toolchain", "meta", "provided", "wheel_from_files"]
-
-
-class WheelRow(NamedTuple):
-    name: str
-    latest: str
-    sdist: bool
-    pure: bool  # a py3-none-any wheel exists (latest release)
-    latest_musl: Dict[Tuple[str, str], bool]  # (python "3.12", arch) -> musl wheel in latest
-    latest_glibc: Dict[Tuple[str, str], bool]
-    first_musl: Optional[str]  # any CPython/arch
-    first_musl_py: Dict[str, str]  # python -> first version with a musl x86_64 wheel for it
-    first_musl_arm: Optional[str]
-    last_musl: Optional[str]
+__all__ = ["NativePackage", "WheelVerdict", "Target", "native_package", "musl_wheel", "verdict", "newest_release", "pulled_natives", "toolchain", "meta", "provided", "wheel_from_files"]
 
 
 class NativePackage(NamedTuple):
@@ -45,11 +34,16 @@ class NativePackage(NamedTuple):
 
 
 class WheelVerdict(NamedTuple):
-    status: str  # "yes" | "no" | "unknown"
+    status: str  # "yes" (pip installs a wheel) | "no" (pip builds the sdist, or fails) | "unknown"
     reason: str
-    first_ok: Optional[str] = None  # first version with a musl wheel for this python/arch, if known
+    first_ok: Optional[str] = None  # the next release with a wheel pip takes on this target, if any
     no_sdist: bool = False  # and no sdist either: installation fails outright
     newest_with_wheel: Optional[str] = None  # for an unpinned install: what --prefer-binary would pick
+    picked: Optional[str] = None  # the release pip picks
+    kind: str = "unknown"  # "wheel" (musllinux binary) | "pure" | "sdist" | "none" | "unknown"
+    glibc_ok: Optional[bool] = None  # the picked release has a manylinux (or pure) wheel for the target
+    source: str = "bundled"  # "bundled" | "live" (--online)
+    old_pip: bool = False  # a musllinux wheel exists, but the stage's pip is older than 21.2
 
 
 class _Db:
@@ -77,23 +71,14 @@ class _Db:
                     gaps.get(name, ()),
                     tuple(sorted(entry.get("since", {}).items())),
                 )
-        self.rows: Dict[str, WheelRow] = {}
-        from . import load_csv
+        self.pulls: Dict[str, List[Tuple[str, Tuple[str, ...], Optional[str], Tuple[str, ...]]]] = {}
+        import re
 
-        for r in load_csv(self.meta.get("wheel_table", "musl_wheels.csv")):
-            t = lambda k: r.get(k) == "True"  # noqa: E731
-            self.rows[r["pkg"]] = WheelRow(
-                r["pkg"],
-                r["latest"],
-                t("sdist"),
-                t("pure"),
-                {("3.12", "x86_64"): t("m312x"), ("3.12", "aarch64"): t("m312a"), ("3.13", "x86_64"): t("m313x"), ("3.14", "x86_64"): t("m314x"), ("3.15", "x86_64"): t("m315x")},
-                {("3.12", "x86_64"): t("g312x"), ("3.12", "aarch64"): t("g312a")},
-                r.get("first_musl") or None,
-                {"3.12": r["first_m312x"]} if r.get("first_m312x") else {},
-                r.get("first_musl_arm") or None,
-                r.get("last_musl") or None,
-            )
+        for key, dists in data.get("pulls", {}).items():
+            m = re.match(r"^([a-z0-9-]+)(?:\[([a-z0-9_,-]+)\])?(?:>=([0-9.]+))?$", key)
+            if m:
+                extras = tuple(sorted(x for x in (m.group(2) or "").split(",") if x))
+                self.pulls.setdefault(m.group(1), []).append((m.group(1), extras, m.group(3), tuple(dists)))
 
 
 _CACHE: List[_Db] = []
@@ -113,8 +98,22 @@ def native_package(name: str) -> Optional[NativePackage]:
     return _db().packages.get(name)
 
 
-def wheel_row(name: str) -> Optional[WheelRow]:
-    return _db().rows.get(name)
+def pulled_natives(name: str, extras, version: Optional[str] = None) -> List[str]:
+    """Compiled distributions ``name[extras]`` pulls in (the ``[pulls]`` table), for an unpinned
+    requirement or a pin at or above the entry's lower bound."""
+    from .wheels import _lt
+
+    out: List[str] = []
+    want = set(extras or ())
+    for _n, ex, low, dists in _db().pulls.get(name, ()):
+        if ex and not set(ex) <= want:
+            continue
+        if low and version and _lt(version, low):
+            continue
+        for d in dists:
+            if d not in out:
+                out.append(d)
+    return out
 
 
 def provided(pm: str, wanted: str, installed) -> bool:
@@ -138,117 +137,96 @@ def toolchain(kind: str) -> dict:
     return dict(_db().toolchains.get(kind, {}))
 
 
-class _Num(tuple):
-    """A plain numeric release (``1.26.4``) compared like packaging's Version (trailing zeros
-    do not count), without importing packaging.version on the common path."""
+class Target(NamedTuple):
+    """Where pip runs: the candidate CPython versions (one when known), the machine, and whether
+    pip understands musllinux tags (pip >= 21.2): True, False, or None when unknown."""
 
-    @classmethod
-    def of(cls, text: str) -> "_Num":
-        parts = [int(x) for x in text.split(".")]
-        while len(parts) > 1 and parts[-1] == 0:
-            parts.pop()
-        return cls(parts)
+    pythons: Tuple[str, ...]
+    arch: str
+    musl_tags: Optional[bool] = True
+    libc: str = "musl"
 
 
-def _v(text: str):
-    if text and all(p.isdigit() for p in text.split(".")):
-        return _Num.of(text)
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        v = Version(text)
-    except InvalidVersion:
-        return None
-    if not v.pre and not v.post and not v.dev and not v.local and v.epoch == 0:
-        return _Num.of(".".join(map(str, v.release)))
-    return _Mixed(v)
+_ALL_PYTHONS = ("2.7", "3.5", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
 
 
-class _Mixed:
-    """A version with pre/post/dev parts: compared through packaging with anything."""
+def musl_wheel(name: str, version: Optional[str], python: Optional[str], arch: str, specifier: str = "", mode: str = "default", musl_tags: Optional[bool] = True) -> WheelVerdict:
+    """Will pip install ``name`` from a wheel on musl, CPython ``python`` ("3.12"; None: any), ``arch``?
 
-    def __init__(self, v) -> None:
-        self.v = v
-
-    def _o(self, other):
-        from packaging.version import Version
-
-        return other.v if isinstance(other, _Mixed) else Version(".".join(map(str, other)) or "0")
-
-    def __lt__(self, other):
-        return self.v < self._o(other)
-
-    def __gt__(self, other):
-        return self.v > self._o(other)
-
-    def __eq__(self, other):
-        return self.v == self._o(other)
-
-    def __le__(self, other):
-        return self.v <= self._o(other)
-
-    def __ge__(self, other):
-        return self.v >= self._o(other)
-
-    __hash__ = None  # type: ignore[assignment]
+    ``version`` is an exact pin (None: the release pip picks under ``specifier`` and the
+    release's Requires-Python); ``mode`` is ``default``, ``prefer-binary`` or ``only-binary``."""
+    pythons = (python,) if python else _ALL_PYTHONS
+    return verdict(name, version, Target(pythons, arch, musl_tags), specifier, mode)
 
 
-def musl_wheel(name: str, version: Optional[str], python: Optional[str], arch: str) -> WheelVerdict:
-    """Is there a musllinux wheel of ``name`` (``version``, or the newest when None) for CPython
-    ``python`` ("3.12") on ``arch`` ("x86_64"/"aarch64")?"""
-    row = wheel_row(name)
-    if row is None:
-        return WheelVerdict("unknown", "not in the wheel table")
-    py = ".".join((python or "").split(".")[:2])
-    no_sdist = not row.sdist
-    latest = _v(row.latest)
-    if row.first_musl is None:
-        if version is not None and latest is not None and (_v(version) or latest) > latest:
-            return WheelVerdict("unknown", "newer than the data")
-        return WheelVerdict("no", "no release has ever shipped a musllinux wheel", None, no_sdist)
-    arm_first = row.first_musl_arm
-    if version is None:
-        last_musl = _v(row.last_musl) if row.last_musl else None
-        if last_musl is not None and latest is not None and last_musl < latest:
-            return WheelVerdict("no", f"musllinux wheels stop at {row.last_musl}; the newest release, {row.latest}, has none", None, no_sdist, row.last_musl)
-        if arch == "aarch64" and arm_first is None:
-            return WheelVerdict("no", "no release has a musllinux aarch64 wheel", None, no_sdist)
-        have = row.latest_musl.get((py, arch))
-        if have is None:
-            return WheelVerdict("unknown", f"no data for cp{py.replace('.', '')} {arch}")
-        if have:
-            return WheelVerdict("yes", f"{row.latest} has a musllinux wheel for cp{py.replace('.', '')} {arch}")
-        return WheelVerdict("no", f"the newest release, {row.latest}, has no musllinux wheel for cp{py.replace('.', '')} {arch}", None, no_sdist)
-    v = _v(version)
-    if v is None:
-        return WheelVerdict("unknown", "unparsable version")
-    if latest is not None and v > latest:
-        return WheelVerdict("unknown", "newer than the data")
-    first_py = row.first_musl_py.get(py) if arch == "x86_64" else arm_first
-    first_any = _v(row.first_musl)
-    if first_any is not None and v < first_any:
-        first_ok = arm_first if arch == "aarch64" else (first_py or row.first_musl)
-        return WheelVerdict("no", f"musllinux wheels start at {row.first_musl}", first_ok, no_sdist)
-    if arch == "aarch64":
-        if arm_first is None:
-            return WheelVerdict("no", "no release has a musllinux aarch64 wheel", None, no_sdist)
-        if v < _v(arm_first):
-            return WheelVerdict("no", f"musllinux aarch64 wheels start at {arm_first}", arm_first, no_sdist)
-    elif first_py and v < _v(first_py):
-        return WheelVerdict("no", f"the first release with a musllinux wheel for cp{py.replace('.', '')} is {first_py}", first_py, no_sdist)
-    pkg = native_package(name)
-    if pkg is not None and version in pkg.gaps:
-        return WheelVerdict("no", f"{version} shipped no musllinux wheels (a gap between releases that have them)", None, no_sdist)
-    if row.last_musl and v > _v(row.last_musl):
-        return WheelVerdict("no", f"musllinux wheels stop at {row.last_musl}", None, no_sdist)
-    if v == latest:
-        have = row.latest_musl.get((py, arch))
-        if have is None:
-            return WheelVerdict("unknown", f"no data for cp{py.replace('.', '')} {arch}")
-        return WheelVerdict("yes" if have else "no", f"{version} {'has' if have else 'has no'} musllinux wheel for cp{py.replace('.', '')} {arch}", None, no_sdist and not have)
-    if first_py and (arch == "aarch64" or py in row.first_musl_py):
-        return WheelVerdict("yes", f"musllinux wheels for cp{py.replace('.', '')} {arch} exist from {first_py}", first_py)
-    return WheelVerdict("unknown", f"no per-version data for cp{py.replace('.', '')} {arch}")
+def verdict(name: str, version: Optional[str], target: Target, specifier: str = "", mode: str = "default") -> WheelVerdict:
+    """The wheel verdict over every candidate Python and pip of ``target``: decided only when
+    they all agree, else "unknown"."""
+    from . import wheels as W
+
+    f = W.facts(name, version)
+    if f is None:
+        return WheelVerdict("unknown", "not in the wheel data")
+    tags_options = (True, False) if target.musl_tags is None else (bool(target.musl_tags),)
+    results = []
+    for py in target.pythons:
+        for mt in tags_options:
+            results.append(_one(f, version, py, target.arch, target.libc, specifier, mode, mt))
+    first = results[0]
+    if any(r.status != first.status for r in results):
+        return WheelVerdict("unknown", "depends on the Python version or pip", source=f.source)
+    if len(results) > 1:
+        picked = {r.picked for r in results}
+        glibc = {r.glibc_ok for r in results}
+        first = first._replace(
+            picked=first.picked if len(picked) == 1 else None,
+            first_ok=first.first_ok if len({r.first_ok for r in results}) == 1 else None,
+            newest_with_wheel=first.newest_with_wheel if len({r.newest_with_wheel for r in results}) == 1 else None,
+            glibc_ok=first.glibc_ok if len(glibc) == 1 else None,
+            no_sdist=all(r.no_sdist for r in results),
+            old_pip=all(r.old_pip for r in results),
+        )
+    return first
+
+
+def _one(f, version, python, arch, libc, specifier, mode, musl_tags) -> WheelVerdict:
+    from . import wheels as W
+
+    py = W.minor(python)
+    cp = f"cp{(py or python).replace('.', '')}"
+    p = W.pick(f, python, arch, libc, version, specifier, mode, musl_tags)
+    if p.status == "unknown" or p.release is None:
+        return WheelVerdict("unknown", p.reason, source=f.source)
+    r = p.release
+    glibc_ok = W.kind_for(r, py, arch, "glibc") in ("wheel", "pure")
+    if p.status in ("wheel", "pure"):
+        what = ("musllinux" if libc == "musl" else "manylinux") if p.status == "wheel" else "pure-Python"
+        return WheelVerdict("yes", f"{r.version} has a {what} wheel for {cp} {arch}", None, False, None, r.version, p.status, glibc_ok, f.source)
+    no_sdist = p.status == "none" and not r.sdist
+    has_musl = r.has_musl(py, arch)
+    old_pip = libc == "musl" and not musl_tags and has_musl
+    if old_pip:
+        reason = f"pip older than 21.2 ignores the musllinux wheels of {r.version}"
+    elif p.status == "none" and mode == "only-binary" and r.sdist:
+        reason = f"no release allowed has a musllinux wheel for {cp} {arch}"
+    else:
+        reason = f"{r.version} has no {'musllinux' if libc == 'musl' else 'manylinux'} wheel for {cp} {arch}"
+    first_ok = newest = None
+    if not old_pip:
+        nxt = W.first_with_wheel(f, python, arch, libc, after=r.version, musl_tags=musl_tags)
+        first_ok = nxt.version if nxt is not None else None
+        if version is None:
+            alt = W.pick(f, python, arch, libc, None, specifier, "prefer-binary", musl_tags)
+            if alt.status in ("wheel", "pure") and alt.release is not None and alt.release.version != r.version:
+                newest = alt.release.version
+    return WheelVerdict("no", reason, first_ok, no_sdist, newest, r.version, p.status, glibc_ok, f.source, old_pip)
+
+
+def newest_release(name: str) -> Optional[str]:
+    from . import wheels as W
+
+    f = W.facts(name)
+    return f.releases[-1].version if f is not None and f.releases else None
 
 
 def wheel_from_files(files, python: Optional[str], arch: str, libc: str) -> str:

@@ -26,13 +26,187 @@ class SourceBuild(NamedTuple):
     fails: bool  # pip fails instead of compiling (no sdist, or --only-binary)
     fail_reason: str
     first_ok: Optional[str]  # first version with a wheel for this target, when known
+    target: Optional["StageTarget"] = None
+    glibc_ok: Optional[bool] = None  # the release has a manylinux wheel for this Python/machine
+    source: str = "bundled"  # wheel facts: "bundled" or "live" (--online)
+    picked: Optional[str] = None  # the release pip picks
+    old_pip: bool = False  # a musllinux wheel exists, but the stage's pip ignores it
 
 
 def is_musl(stage) -> Optional[bool]:
+    """True on musl, False on glibc, None when unknown. An image the knowledge base does not know
+    is musl when its name or tag says alpine, or when the stage (or a stage it is built FROM)
+    runs ``apk`` -- except Wolfi/Chainguard images, which use apk with glibc."""
     facts = stage.facts
-    if facts is None or facts.libc is None:
+    if facts is not None and facts.libc is not None:
+        return facts.libc == "musl"
+    return inferred_libc(stage)
+
+
+_GLIBC_APK = ("wolfi", "chainguard", "cgr.dev/")
+
+
+def inferred_libc(stage) -> Optional[bool]:
+    ref = stage.image
+    if ref is None or stage.root.unresolved:
         return None
-    return facts.libc == "musl"
+    repo = ref.repository.lower()
+    if any(w in repo for w in _GLIBC_APK):
+        return False if _runs_apk(stage) or "wolfi" in repo or "chainguard" in repo else None
+    words = set(re.split(r"[-_.:/]+", f"{repo}:{ref.tag or ''}".lower()))
+    if "alpine" in words or any(re.fullmatch(r"alpine\d+(?:\.\d+)*", w) for w in words):
+        return True
+    if _runs_apk(stage):
+        return True
+    return None
+
+
+def _runs_apk(stage) -> bool:
+    for st in [stage] + list(stage.ancestors):
+        for ins in st.instructions:
+            if ins.keyword == "RUN" and any(c.tool == "apk" for c in st.commands(ins)):
+                return True
+    return False
+
+
+def _alpine_release(stage) -> Optional[str]:
+    """The Alpine release of a musl stage, from the facts or a tag such as ``alpine:3.21.7``,
+    ``python:3.8-alpine3.12``; None when unknown."""
+    facts = stage.facts
+    if facts is not None and facts.distro == "alpine":
+        if facts.release:
+            return facts.release
+        ref = stage.image
+        if ref is not None and ref.repository == "alpine":
+            tag = ref.tag or "latest"
+            if tag == "edge":
+                return "edge"
+            m = re.match(r"^(\d+\.\d+)", tag)
+            return m.group(1) if m else None
+        return None
+    ref = stage.image
+    if ref is None:
+        return None
+    if ref.name == "alpine" and ref.tag:
+        m = re.match(r"^(\d+\.\d+)", ref.tag)
+        if m:
+            return m.group(1)
+    m = re.search(r"alpine(\d+\.\d+)", ref.tag or "")
+    return m.group(1) if m else None
+
+
+class StageTarget(NamedTuple):
+    """Where pip runs for one install: candidate CPython versions (one when known), the machine,
+    and whether that pip reads musllinux tags (None: unknown)."""
+
+    pythons: Tuple[str, ...]
+    arch: str
+    musl_tags: Optional[bool]
+    python_label: str  # "CPython 3.12", "CPython 2.7 (distro)", "CPython unknown"
+    pip_label: str  # "" or a short note on the pip ("pip < 21.2 (Alpine 3.12 py3-pip)")
+
+
+_DISTRO_PY2 = frozenset({"python", "python2", "py-pip", "py2-pip", "python2-dev", "python-dev"})
+_DISTRO_PY3 = frozenset({"python3", "py3-pip", "python3-dev"})
+
+
+def _distro_pythons(stage, inst) -> Tuple[bool, bool]:
+    """(python2, python3) installed from the distro before ``inst`` (or anywhere when None)."""
+    pk = os_packages(stage)
+    names = pk.installed_at(inst.instruction.index, _cmd_index(stage, inst)) if inst is not None else pk.explicit_at_end()
+    py2 = any(n in _DISTRO_PY2 for n in names)
+    py3 = any(n in _DISTRO_PY3 or re.fullmatch(r"python3\.\d+", n) for n in names)
+    return py2, py3
+
+
+def _pip_upgrade_before(sp, inst) -> Optional[str]:
+    """The pip version an earlier `pip install -U pip` (or `pip==X`, get-pip.py) leaves in the
+    stage: "newest", an exact version, or None when pip is never upgraded."""
+    found: Optional[str] = None
+    before = list(sp.inherited) + [i for i in sp.installs if inst is None or (i.instruction.index, i.line, i.column) < (inst.instruction.index, inst.line, inst.column)]
+    for i in before:
+        for p in i.packages:
+            if p.name == "pip" and p.direct:
+                found = p.version or "newest"
+    stage = sp.stage
+    for st in list(stage.ancestors) + [stage]:
+        for ins in st.instructions:
+            if ins.keyword != "RUN" or (st is stage and inst is not None and ins.index > inst.instruction.index):
+                continue
+            if "get-pip.py" in ins.args_text:
+                found = "newest"
+    return found
+
+
+def _newest_pip_reads_musl(python: str) -> bool:
+    """The newest pip that runs on this CPython: 20.3.4 on 2.7 and 3.5, 21.3.1 on 3.6, newer above."""
+    return tuple(int(x) for x in python.split(".")[:2] if x.isdigit()) >= (3, 6)
+
+
+def _version_at_least(v: str, floor: Tuple[int, ...]) -> bool:
+    try:
+        return tuple(int(x) for x in v.split(".")[:len(floor)]) >= floor
+    except ValueError:
+        return True
+
+
+def stage_target(sp, inst=None) -> StageTarget:
+    """The CPython(s), machine and pip of a stage at an install command."""
+    from ..knowledge import alpine_python, official_python_pip_musl
+
+    arch = sp.machine
+    stage = sp.stage
+    facts = stage.facts
+    musl = is_musl(stage)
+    pythons: Tuple[str, ...] = ()
+    label = "unknown CPython"
+    musl_tags: Optional[bool] = None
+    pip_label = ""
+    if sp.implementation != "cpython":
+        return StageTarget((), arch, None, sp.implementation, "")
+    py2 = py3 = False
+    if sp.python and sp.python_source != "distro":
+        pythons = (sp.python,)
+        label = f"CPython {sp.python}" + (" (floating tag)" if sp.python_source == "floating tag" else "")
+        if facts is not None and facts.family == "python":
+            musl_tags = official_python_pip_musl(sp.python)
+    elif musl:
+        py2, py3 = _distro_pythons(stage, inst)
+        alp = alpine_python(_alpine_release(stage)) if (facts is not None and facts.distro == "alpine") or _alpine_release(stage) else None
+        if py3 and not py2:
+            if alp is not None:
+                pythons = alp.python3
+                musl_tags = alp.pip_musl
+                label = f"CPython {'/'.join(alp.python3)} (Alpine {alp.release})"
+                if not alp.pip_musl:
+                    pip_label = f"Alpine {alp.release}'s pip is older than 21.2"
+            elif sp.python:
+                pythons = (sp.python,)
+                label = f"CPython {sp.python} (distro)"
+        elif py2 and not py3:
+            if alp is None or alp.python2:
+                pythons = ("2.7",)
+                label = "CPython 2.7 (distro)"
+        elif sp.python:
+            pythons = (sp.python,)
+            label = f"CPython {sp.python} (distro)"
+    elif sp.python:
+        pythons = (sp.python,)
+        label = f"CPython {sp.python}"
+    up = _pip_upgrade_before(sp, inst)
+    if up is not None and pythons:
+        if up == "newest":
+            ok = {_newest_pip_reads_musl(p) for p in pythons}
+            musl_tags = ok.pop() if len(ok) == 1 else None
+        else:
+            musl_tags = _version_at_least(up, (21, 2))
+        pip_label = "" if musl_tags else pip_label
+    if pythons and all(not _newest_pip_reads_musl(p) for p in pythons):
+        musl_tags = False  # no pip that runs on CPython 2.7 / 3.5 reads musllinux tags
+        pip_label = "no pip for CPython " + "/".join(sorted({".".join(p.split(".")[:2]) for p in pythons})) + " reads musllinux wheels"
+    elif musl_tags is False and not pip_label:
+        pip_label = "this pip is older than 21.2 and ignores musllinux wheels"
+    return StageTarget(pythons, arch, musl_tags, label, pip_label)
 
 
 def option_names(values: Sequence[str]) -> Set[str]:
@@ -48,20 +222,25 @@ def option_names(values: Sequence[str]) -> Set[str]:
     return out
 
 
-def glibc_equivalent(stage) -> Optional[str]:
-    """The glibc image to suggest instead of a musl base (``python:3.12-alpine`` -> ``python:3.12-slim``)."""
+def glibc_equivalent(stage, python: Optional[str] = None) -> Optional[str]:
+    """The glibc image to suggest instead of a musl base: ``python:3.12-alpine`` ->
+    ``python:3.12-slim``; a floating ``python:3-alpine`` -> ``python:<minor>-slim`` (a tag pinned to
+    a minor, which DKL103 accepts); ``alpine`` with a known distro Python -> ``python:<minor>-slim``."""
     ref = stage.image
     if ref is None:
         return None
     tag = ref.tag or "latest"
+    minor = ".".join((python or "").split(".")[:2]) if python and python.count(".") >= 1 else None
     if ref.repository == "python":
         m = re.match(r"^(.*?)-?alpine[\d.]*$", tag)
-        if m:
-            head = m.group(1)
-            return f"python:{head}-slim" if head else "python:slim"
-        return None
-    if ref.repository == "alpine":
-        return "python:3.12-slim (or debian:bookworm-slim)"
+        if not m:
+            return None
+        head = m.group(1)
+        if head and head.count(".") >= 1:
+            return f"python:{head}-slim"
+        return f"python:{minor}-slim" if minor else None
+    if minor and is_musl(stage):
+        return f"python:{minor}-slim"
     return None
 
 
@@ -73,51 +252,69 @@ def _cmd_index(stage, install) -> int:
     return 0
 
 
+def install_mode(inst, name: str) -> str:
+    """pip's binary policy for ``name`` in this install: default, prefer-binary or only-binary."""
+    only_binary = option_names(inst.options.get("only-binary", ()))
+    if ":all:" in only_binary or name in only_binary:
+        return "only-binary"
+    if "prefer-binary" in inst.options:
+        return "prefer-binary"
+    return "default"
+
+
 def _build_of(sp, inst, pkg, musl: bool) -> Optional[SourceBuild]:
-    from ..knowledge.native import musl_wheel, native_package, wheel_from_files, wheel_row
+    from ..knowledge.native import Target, native_package, verdict, wheel_from_files
 
     if pkg.prebuilt or not pkg.name:
         return None
     native = native_package(pkg.name)
     if native is None or native.compiled != "required":
         return None
-    only_binary = option_names(inst.options.get("only-binary", ()))
     no_binary = option_names(inst.options.get("no-binary", ()))
-    only = ":all:" in only_binary or pkg.name in only_binary
-    py = sp.python if sp.implementation == "cpython" else None
+    mode = install_mode(inst, pkg.name)
+    only = mode == "only-binary"
+    tgt = stage_target(sp, inst)
+    py = tgt.pythons[0] if len(tgt.pythons) == 1 else None
     arch = sp.machine
     if ":all:" in no_binary or pkg.name in no_binary:
         if not only:
-            return SourceBuild(sp, inst, pkg, native, "no-binary", "`--no-binary` forbids wheels for it", False, "", None)
+            return SourceBuild(sp, inst, pkg, native, "no-binary", "`--no-binary` forbids wheels for it", False, "", None, tgt)
     if pkg.files:
-        verdict = wheel_from_files(pkg.files, py, arch, "musl" if musl else "glibc")
-        if verdict in ("sdist", "none"):
+        fv = wheel_from_files(pkg.files, py, arch, "musl" if musl else "glibc")
+        if fv in ("sdist", "none"):
             libc = "musllinux" if musl else "manylinux"
             reason = f"the lock lists no {libc} wheel of {pkg.version} for cp{(py or '').replace('.', '')} {arch}"
-            fails = verdict == "none" or only
-            return SourceBuild(sp, inst, pkg, native, "lock-sdist-only", reason, fails, "the lock has no sdist either" if verdict == "none" else "`--only-binary` forbids the sdist", None)
-        if verdict == "yes":
-            return None
-    if musl:
-        v = musl_wheel(pkg.name, pkg.version, py, arch)
-        if v.status != "no":
-            return None
-        if pkg.version is None and v.newest_with_wheel and "prefer-binary" in inst.options:
-            return None  # --prefer-binary picks the older release that has a wheel
-        fails = v.no_sdist or only
-        why = "it has no sdist either: pip stops with \"No matching distribution found\"" if v.no_sdist else "`--only-binary` forbids the sdist: pip stops with \"No matching distribution found\""
-        return SourceBuild(sp, inst, pkg, native, "musl-no-wheel", v.reason, fails, why if fails else "", v.first_ok)
-    # glibc
+            fails = fv == "none" or only
+            return SourceBuild(sp, inst, pkg, native, "lock-sdist-only", reason, fails, "the lock has no sdist either" if fv == "none" else "`--only-binary` forbids the sdist", None, tgt)
+        if fv == "yes":
+            if not (musl and tgt.musl_tags is False):
+                return None
+            return SourceBuild(sp, inst, pkg, native, "musl-no-wheel", tgt.pip_label or "pip older than 21.2 ignores musllinux wheels", only, "", None, tgt, None, "bundled", pkg.version, True)
+    if not tgt.pythons:
+        if not musl:
+            return _glibc_fallback(sp, inst, pkg, native, only, tgt)
+        tgt = tgt._replace(pythons=("2.7", "3.5", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"))
+    target = Target(tgt.pythons, arch, tgt.musl_tags if musl else True, "musl" if musl else "glibc")
+    v = verdict(pkg.name, pkg.version, target, pkg.specifier if not pkg.version else "", mode)
+    if v.status != "no":
+        if not musl and v.status == "unknown":
+            return _glibc_fallback(sp, inst, pkg, native, only, tgt)
+        return None
+    if not musl and native.linux_wheels is False:
+        return SourceBuild(sp, inst, pkg, native, "no-linux-wheels", "it publishes no Linux wheels (sdist only)", only, "`--only-binary` forbids the sdist" if only else "", None, tgt, False, v.source, v.picked)
+    fails = v.no_sdist or only or v.kind == "none"
+    if v.no_sdist:
+        why = "it has no sdist either: pip stops with \"No matching distribution found\""
+    elif fails:
+        why = "`--only-binary` forbids the sdist: pip stops with \"No matching distribution found\""
+    else:
+        why = ""
+    return SourceBuild(sp, inst, pkg, native, "musl-no-wheel" if musl else "glibc-no-wheel", v.reason, fails, why, v.first_ok, tgt, v.glibc_ok, v.source, v.picked, v.old_pip)
+
+
+def _glibc_fallback(sp, inst, pkg, native, only: bool, tgt) -> Optional[SourceBuild]:
     if not native.linux_wheels:
-        fails = only
-        return SourceBuild(sp, inst, pkg, native, "no-linux-wheels", "it publishes no Linux wheels (sdist only)", fails, "`--only-binary` forbids the sdist" if fails else "", None)
-    if pkg.name == "cx-oracle" and py and tuple(int(x) for x in py.split(".")[:2]) >= (3, 11):
-        return SourceBuild(sp, inst, pkg, native, "glibc-no-wheel", "its last release has Linux wheels only up to CPython 3.10", only, "`--only-binary` forbids the sdist" if only else "", None)
-    row = wheel_row(pkg.name)
-    if row is not None and pkg.version is None and py and ".".join(py.split(".")[:2]) == "3.12":
-        have = row.latest_glibc.get(("3.12", arch))
-        if have is False and not row.pure:
-            return SourceBuild(sp, inst, pkg, native, "glibc-no-wheel", f"its newest release, {row.latest}, has no manylinux wheel for cp312 {arch}", only or not row.sdist, "", None)
+        return SourceBuild(sp, inst, pkg, native, "no-linux-wheels", "it publishes no Linux wheels (sdist only)", only, "`--only-binary` forbids the sdist" if only else "", None, tgt, False)
     return None
 
 
@@ -203,6 +400,8 @@ def missing_build_deps(build: SourceBuild) -> Optional[MissingDeps]:
     for kind in build.native.toolchain:
         if facts.compiler and kind in ("c", "c++"):
             continue
+        if not _dep_applies(build, kind):
+            continue
         if kind == "rust" and rustup:
             continue
         tc = toolchain(kind)
@@ -242,20 +441,37 @@ def build_deps(build: SourceBuild, pm: str) -> Tuple[str, ...]:
     from packaging.version import InvalidVersion, Version
 
     out = []
+    version = build.package.version or build.picked
     for d in deps:
         if d not in since:
             out.append(d)
             continue
-        if build.package.version is None:
+        if version is None:
             if build.stage_plan.python:  # newest release on a known Python
                 out.append(d)
             continue
         try:
-            if Version(build.package.version) >= Version(since[d]):
+            if Version(version) >= Version(since[d]):
                 out.append(d)
         except InvalidVersion:
             pass
     return tuple(out)
+
+
+def _dep_applies(build: SourceBuild, dep: str) -> bool:
+    """A toolchain or dependency with a ``since`` version applies to the release being built."""
+    since = dict(build.native.since)
+    if dep not in since:
+        return True
+    version = build.package.version or build.picked
+    if version is None:
+        return bool(build.stage_plan.python)
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) >= Version(since[dep])
+    except InvalidVersion:
+        return True
 
 
 def build_time_packages(build: SourceBuild):

@@ -216,7 +216,7 @@ def inferred_natives(name: str, extras: Sequence[str], version: Optional[str] = 
     if python:
         try:
             if tuple(int(x) for x in python.split(".")[:2]) < _MAP_MIN_PYTHON:
-                return []
+                return _pulled(name, extras, version, set())
         except ValueError:
             return []
     table = _transitive_map()
@@ -234,7 +234,16 @@ def inferred_natives(name: str, extras: Sequence[str], version: Optional[str] = 
             if n != name and n not in seen:
                 seen.add(n)
                 out.append((n, v, parent))
+    out.extend(_pulled(name, extras, version, seen))
     return out
+
+
+def _pulled(name: str, extras: Sequence[str], version: Optional[str], seen: Set[str]) -> List[Tuple[str, str, str]]:
+    """Compiled distributions an extra or a plain dependency pulls (knowledge ``[pulls]``)."""
+    from ..knowledge.native import pulled_natives
+
+    parent = f"{name}[{','.join(extras)}]" if extras else name
+    return [(n, "", parent) for n in pulled_natives(name, tuple(canonical(e) for e in extras), version) if n != name and n not in seen]
 
 
 # -- argument parsing -------------------------------------------------------------------------
@@ -791,7 +800,7 @@ class _Builder:
                     chain = (r.name,) + ((parent.split("[")[0].split("<")[0].split(">")[0].split("=")[0].split("!")[0].split("~")[0],) if parent and canonical(parent.split("[")[0]) != r.name else ())
                     pv = by_name[n].pinned_version if n in by_name else None
                     out.append(PlannedPackage(n, pv, "", (), r, False, chain, True, "constraint" if pv else None))
-        return out
+        return _drop_inferred_declared(out)
 
     def _project(self, stage, sp, state, ins, cmd, tool, args, env, cwd, binds, lock_name: str, sync: bool = False) -> Optional[Install]:
         parsed = _parse_args(args)
@@ -921,6 +930,13 @@ class _Builder:
     def _locked(self, lock: Manifest, pkg, direct: bool, chain, origin) -> PlannedPackage:
         req = Req(pkg.name, f"=={pkg.version}" if pkg.version else "", (), pkg.marker, Origin(lock.path, pkg.line, 1, 0), locked_version=pkg.version or None, text=f"{pkg.name}=={pkg.version}")
         return PlannedPackage(pkg.name, pkg.version or None, req.specifier, (), req, direct, tuple(chain), False, "lock" if pkg.version else None, pkg.files)
+
+
+def _drop_inferred_declared(pkgs: List[PlannedPackage]) -> List[PlannedPackage]:
+    """An inferred transitive package that the same install also declares (pinned or not, on an
+    earlier or a later line) is the declared one: drop the inferred copy."""
+    declared = {p.name for p in pkgs if not p.inferred and p.name}
+    return [p for p in pkgs if not (p.inferred and p.name in declared)]
 
 
 def _selected_groups(tool: str, opts, pyproject: Optional[Manifest]) -> Set[str]:

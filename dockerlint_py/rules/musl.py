@@ -23,11 +23,6 @@ def _install_hit(inst, message: str, related=()) -> Hit:
     return Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, message, tuple(related))
 
 
-def _where(pkg) -> str:
-    o = pkg.origin
-    return f"{o.path}:{o.line}"
-
-
 def _declared(pkg, dockerfile: str) -> Tuple[Related, ...]:
     o = pkg.origin
     if o.path == dockerfile:
@@ -36,40 +31,30 @@ def _declared(pkg, dockerfile: str) -> Tuple[Related, ...]:
     return (Related(o.path, o.line, o.column, what),)
 
 
-def _version_words(pkg) -> str:
-    from ..knowledge.native import wheel_row
-
+def _version_words(pkg, picked: Optional[str] = None) -> str:
     if pkg.version:
-        how = {"lock": "locked", "constraint": "pinned by a constraint", "manifest": "pinned"}.get(pkg.pinned_by or "", "pinned")
-        return f"{pkg.version} ({how})"
-    row = wheel_row(pkg.name)
-    newest = f", {row.latest} when the data was reviewed" if row else ""
-    return f"unpinned: the newest release{newest}"
+        return pkg.version
+    return f"(unpinned: pip picks {picked})" if picked else "(unpinned)"
 
 
-def _origin_words(pkg) -> str:
-    if pkg.direct:
-        return f"declared at {_where(pkg)}"
-    chain = " -> ".join(pkg.via) if pkg.via else pkg.req.name
-    inferred = " (inferred from the bundled dependency map)" if pkg.inferred else ""
-    return f"pulled in by {chain}{inferred}, declared at {_where(pkg)}"
+def _data_words(source: str) -> str:
+    return "live index data" if source == "live" else "bundled wheel data"
 
 
-def _target(sp) -> str:
-    py = sp.python or "unknown"
-    src = {"floating tag": " from a floating tag", "distro": " from the distro", "env": " from ENV PYTHON_VERSION"}.get(sp.python_source, "")
-    return f"CPython {py}{src}, {sp.machine}"
+def _reads_musl(python: str) -> bool:
+    try:
+        return tuple(int(x) for x in python.split(".")[:2]) >= (3, 6)
+    except ValueError:
+        return True
 
 
-def _fixes(build, slim: Optional[str]) -> str:
-    out: List[str] = []
-    if slim:
-        out.append(f"use a glibc base such as `{slim}`")
-    if build.first_ok and build.package.version:
-        out.append(f"or upgrade to `{build.package.name}>={build.first_ok}` (first release with a musllinux wheel for this target)")
-    if build.native.alternative:
-        out.append(f"or use `{build.native.alternative}`")
-    return "; ".join(out)
+def _short_target(build) -> str:
+    tgt = build.target
+    sp = build.stage_plan
+    label = tgt.python_label if tgt is not None else f"CPython {sp.python or 'unknown'}"
+    if label in ("CPython unknown", "unknown CPython"):
+        label = "any CPython"
+    return f"{label} {sp.machine}"
 
 
 @rule(code="DKL201", name="musl-source-build", severity="error", tags=("musl", "alpine", "python", "build"), fixable=True, references=("https://peps.python.org/pep-0656/",))
@@ -77,13 +62,19 @@ def musl_source_build(model) -> Iterator[Hit]:
     """A compiled Python package has no musllinux wheel for this Alpine stage: pip compiles it or fails.
 
     ## What it does
-    For every package an install command puts into a musl stage (direct, from a lock, or pulled
-    in by a popular package), checks the bundled PyPI wheel data for the version that will be
-    installed — the pin, the lock, or for an unpinned requirement the newest release — against
-    the stage's CPython version and architecture. Reports packages whose compiled code is
-    required and that have no matching musllinux wheel. Packages with a pure-Python fallback
-    (PyYAML, MarkupSafe, aiohttp, SQLAlchemy...) are never reported; neither is a package the
-    data does not know.
+    For every package an install command puts into a musl stage (direct, from a lock, through
+    an extra such as `psycopg[c]`, or pulled in by a popular package), finds the release pip
+    picks — the pin, the lock, or for a range the newest release whose Requires-Python admits
+    the stage's CPython — and checks the bundled per-release wheel data for that CPython and
+    machine (x86_64 or aarch64). Reports, once per install command, packages whose compiled code
+    is required and that get no musllinux wheel: none exists for that target, or the stage's pip
+    is older than 21.2 and ignores musllinux wheels (every pip on CPython 2.7 and 3.5, Alpine's
+    own pip up to Alpine 3.15 unless `pip install --upgrade pip` runs first). The stage's
+    Python comes from the image tag, `ENV PYTHON_VERSION`, or the Alpine release of
+    `apk add python3` / `python2`; an image the knowledge base does not know is musl when its
+    name or tag says alpine or the stage runs `apk` (Wolfi and Chainguard images excepted).
+    Packages with a pure-Python fallback (PyYAML, MarkupSafe, aiohttp, SQLAlchemy...) are never
+    reported; neither is a package the data does not know, unless `--online` finds it.
 
     ## Why is this bad?
     pip silently downloads the sdist and compiles it: minutes to half an hour per build, a
@@ -92,11 +83,14 @@ def musl_source_build(model) -> Iterator[Hit]:
     installed at all; with `--only-binary=:all:` pip fails instead of compiling.
 
     ## How to fix
-    Use the `-slim` (glibc) variant of the base image, where manylinux wheels install; or pin a
-    release that ships musllinux wheels for your Python; or use a binary distribution
-    (`psycopg2-binary`, `psycopg[binary]`). `--fix --unsafe-fixes` replaces `psycopg2` by
-    `psycopg2-binary` where it is declared (unsafe: the psycopg maintainers advise building from
-    source for production).
+    The message names only fixes that work for the target: a release that has a musllinux
+    wheel for that CPython and machine, `--prefer-binary` when an older release has one, an
+    upgraded pip when pip is the cause, a glibc base (`python:3.12-slim`) only when a
+    manylinux wheel exists for the release, or a binary distribution (`psycopg2-binary`).
+    `--fix --unsafe-fixes` replaces `psycopg2` by `psycopg2-binary` where it is declared
+    (unsafe: the psycopg maintainers advise building from source for production). The message
+    ends with where the wheel facts came from: bundled data (refreshed by
+    `scripts/refresh_wheel_facts.py`), live index data (`--online`), or the lock's file list.
 
     ## Bad
     ```dockerfile
@@ -120,17 +114,80 @@ def musl_source_build(model) -> Iterator[Hit]:
     """
     from ..model.builds import glibc_equivalent, source_builds
 
+    groups: Dict[int, list] = {}
+    order: List = []
     for b in source_builds(model):
         if b.cause not in ("musl-no-wheel", "lock-sdist-only") or not _musl(b):
             continue
-        pkg = b.package
-        what = b.fail_reason and f"pip fails: {b.fail_reason}" or "pip will compile it from the sdist (slow, needs a compiler and headers, and breaks easily)"
-        fixes = _fixes(b, glibc_equivalent(b.stage_plan.stage))
-        msg = (
-            f"`{pkg.name}` {_version_words(pkg)}, {_origin_words(pkg)}: no musllinux wheel for {_target(b.stage_plan)} "
-            f"({b.reason}); {what}" + (f". Fix: {fixes}" if fixes else "")
-        )
-        yield _install_hit(b.install, msg, _declared(pkg, model.path))._replace(fix=_binary_swap(model, b))
+        if id(b.install) not in groups:
+            groups[id(b.install)] = []
+            order.append(b.install)
+        groups[id(b.install)].append(b)
+    for inst in order:
+        builds = groups[id(inst)]
+        first = builds[0]
+        tgt = first.target
+        where = _short_target(first)
+        failing = [b for b in builds if b.fails]
+        compiling = [b for b in builds if not b.fails]
+        if compiling:
+            names = _names(compiling)
+            many = len(compiling) > 1
+            py_old = bool(tgt and tgt.pythons and all(not _reads_musl(p) for p in tgt.pythons))
+            if tgt is not None and tgt.musl_tags is False and tgt.pip_label and (py_old or any(b.old_pip for b in compiling)):
+                head = f"{names} {'are' if many else 'is'} compiled from source on musl: {tgt.pip_label}"
+            elif all(b.old_pip for b in compiling):
+                head = f"{names} {'are' if many else 'is'} compiled from source on musl: pip older than 21.2 ignores musllinux wheels"
+            else:
+                head = f"{names} {'have' if many else 'has'} no musllinux wheel for {where}: pip compiles {'them' if many else 'it'} from source"
+            if failing:
+                head += f"; {_names(failing)} cannot be installed at all"
+        else:
+            head = f"{_names(failing)} cannot be installed on musl ({where}): {first.fail_reason or first.reason}"
+        py = tgt.pythons[0] if tgt is not None and len(tgt.pythons) == 1 else first.stage_plan.python
+        fixes = _group_fixes(builds, glibc_equivalent(first.stage_plan.stage, py), py)
+        if all(b.cause == "lock-sdist-only" for b in builds):
+            src = "the lock's file list"
+        else:
+            src = _data_words("live" if any(b.source == "live" for b in builds) else "bundled")
+        msg = head + (f". Fix: {fixes}" if fixes else "") + f" ({src})"
+        related: List[Related] = []
+        for b in builds:
+            related.extend(_declared(b.package, model.path))
+        fix = next((f for f in (_binary_swap(model, b) for b in builds) if f is not None), None)
+        yield _install_hit(inst, msg, related)._replace(fix=fix)
+
+
+def _names(builds) -> str:
+    shown = [f"`{b.package.name}` {_version_words(b.package, b.picked)}" for b in builds[:4]]
+    return ", ".join(shown) + (f" and {len(builds) - 4} more" if len(builds) > 4 else "")
+
+
+def _group_fixes(builds, slim: Optional[str], python: Optional[str]) -> str:
+    from ..knowledge.native import musl_wheel
+
+    out: List[str] = []
+    tgt = builds[0].target
+    py_old = bool(tgt and tgt.pythons and all(not _reads_musl(p) for p in tgt.pythons))
+    if any(b.old_pip for b in builds) and not py_old:
+        out.append("upgrade pip first (`pip install --upgrade pip`)")
+    else:
+        for b in builds:
+            pkg = b.package
+            if b.first_ok and pkg.version:
+                out.append(f"`{pkg.name}>={b.first_ok}` has a wheel for it")
+            elif not pkg.version and b.cause == "musl-no-wheel" and not b.fails and python:
+                nw = musl_wheel(pkg.name, None, python, b.stage_plan.machine, pkg.specifier, "prefer-binary", tgt.musl_tags if tgt else True)
+                if nw.status == "yes" and nw.picked and nw.picked != b.picked:
+                    out.append(f"`--prefer-binary` picks {pkg.name} {nw.picked}, which has one")
+    if slim and all(b.glibc_ok for b in builds):
+        out.append(f"`{slim}` has manylinux wheels")
+    for b in builds:
+        alt = b.native.alternative
+        if alt:
+            word, _, rest = alt.partition(" ")
+            out.append(f"`{word}`{(' ' + rest) if rest else ''} avoids the build")
+    return "; ".join(dict.fromkeys(out))
 
 
 def _binary_swap(model, build):
@@ -193,10 +250,12 @@ def musl_native_package(model) -> Iterator[Hit]:
 
     ## What it does
     Lists, once per install command in a musl stage, the packages whose compiled code is
-    required (no pure-Python fallback) and that do install from musllinux wheels today — direct,
-    locked, or pulled in by a popular package (marked as inferred). Packages that will be
-    compiled are reported by DKL201 instead; optional speedups (aiohttp, PyYAML, MarkupSafe,
-    charset-normalizer, SQLAlchemy, websockets...) never trigger it.
+    required (no pure-Python fallback), whose versions the Dockerfile fixes (pins, constraints,
+    locks, or a pinned requirement that pulls them in), and that do not compile — direct or
+    pulled in by a popular package. An install where something compiles is reported by DKL201
+    instead, one where a compiled package's version is left to pip by DKL205; optional
+    speedups (aiohttp, PyYAML, MarkupSafe, charset-normalizer, SQLAlchemy, websockets...) never
+    trigger it.
 
     ## Why is this bad?
     It works today, but: musllinux wheel coverage has gaps (a new Python minor, a new release,
@@ -223,48 +282,85 @@ def musl_native_package(model) -> Iterator[Hit]:
     RUN pip install --no-cache-dir orjson==3.10.7
     ```
     """
-    from ..knowledge.native import musl_wheel, native_package, wheel_from_files
-    from ..model.builds import glibc_equivalent, is_musl, source_builds
+    from ..model.builds import glibc_equivalent
 
-    building = {(id(b.install), b.package.name) for b in source_builds(model)}
+    for sp, inst, found, target in _native_installs(model):
+        if not all(_fixed(p) for p, _ in found):
+            continue  # a compiled package is left to pip's choice: DKL205 says it
+        names = ", ".join(f"`{p.name}`" + (f" {p.version}" if p.version else "") for p, _ in found[:6]) + (", ..." if len(found) > 6 else "")
+        wheels = all(v.status == "yes" for _, v in found)
+        py = target.pythons[0] if len(target.pythons) == 1 else None
+        slim = glibc_equivalent(sp.stage, py)
+        how = "installs from musllinux wheels today" if wheels else "needs musl builds"
+        msg = f"compiled packages on a musl base ({target.python_label} {sp.machine}): {names}; {how}, but upgrades can turn into source builds" + (f". Consider `{slim}`" if slim else "")
+        if any(v.source == "live" for _, v in found):
+            msg += " (live index data)"
+        related: List[Related] = []
+        seen: Set[Tuple[str, int]] = set()
+        for p, _ in found:
+            for r in _declared(p, model.path):
+                if (r.path, r.line) not in seen:
+                    seen.add((r.path, r.line))
+                    related.append(r)
+        yield _install_hit(inst, msg, related)._replace(fix=_slim_swap(model, sp.stage))
+
+
+def _fixed(pkg) -> bool:
+    """The version is not left to pip: pinned (requirement, constraint, lock), or pulled in by a
+    pinned requirement (whose own metadata then decides the range)."""
+    if pkg.version or pkg.pinned_by or pkg.files:
+        return True
+    return not pkg.direct and bool(pkg.req.pinned_version or pkg.req.locked_version)
+
+
+def _native_installs(model):
+    """(stage plan, install, [(package, verdict)], target) for installs in musl stages that put
+    packages with required compiled code in place without compiling them (DKL201 reports those),
+    where no DKL201 fires on the same install."""
+    cached = getattr(model, "_musl_native_installs", None)
+    if cached is not None:
+        return cached
+    from ..knowledge.native import Target, WheelVerdict, native_package, verdict, wheel_from_files
+    from ..model.builds import install_mode, is_musl, source_builds, stage_target
+
+    out = []
+    builds = source_builds(model)
+    building_installs = {id(b.install) for b in builds if b.cause in ("musl-no-wheel", "lock-sdist-only")}
+    building = {(id(b.install), b.package.name) for b in builds}
     for sp in model.plan.stages:
         if not is_musl(sp.stage):
             continue
-        slim = glibc_equivalent(sp.stage)
         for inst in sp.installs:
+            if id(inst) in building_installs:
+                continue
+            target = None
             found = []
             for pkg in inst.packages:
-                if not pkg.name or (id(inst), pkg.name) in building:
+                if not pkg.name or pkg.prebuilt or (id(inst), pkg.name) in building:
                     continue
                 native = native_package(pkg.name)
                 if native is None or native.compiled != "required":
                     continue
+                if target is None:
+                    target = stage_target(sp, inst)
                 if pkg.files:
-                    has = wheel_from_files(pkg.files, sp.python, sp.machine, "musl") == "yes"
+                    py = target.pythons[0] if len(target.pythons) == 1 else None
+                    has = wheel_from_files(pkg.files, py, sp.machine, "musl")
+                    v = WheelVerdict("yes" if has == "yes" else "unknown", "lock", kind="wheel")
+                elif target.pythons:
+                    v = verdict(pkg.name, pkg.version, Target(target.pythons, sp.machine, target.musl_tags), pkg.specifier if not pkg.version else "", install_mode(inst, pkg.name))
                 else:
-                    has = musl_wheel(pkg.name, pkg.version, sp.python, sp.machine).status == "yes"
-                found.append((pkg, has))
-            if not found:
-                continue
-            names = ", ".join(
-                f"`{p.name}`" + (f" {p.version}" if p.version else "") + ("" if p.direct else f" (via {' -> '.join(p.via) or p.req.name}{', inferred' if p.inferred else ''})")
-                for p, _ in found
-            )
-            wheels = "they install from musllinux wheels today" if all(h for _, h in found) else "compiled code that needs musl builds"
-            msg = (
-                f"native packages on a musl base ({_target(sp)}): {names}; {wheels}, but wheel coverage on musl has gaps "
-                f"(new Python minors, new releases, aarch64) that turn upgrades into source builds, musl's allocator is slower for "
-                f"multi-threaded native code, and python:alpine is built without PGO"
-                + (f". For production use `{slim}`" if slim else ". For production prefer a glibc (-slim) base")
-            )
-            related: List[Related] = []
-            seen: Set[Tuple[str, int]] = set()
-            for p, _ in found:
-                for r in _declared(p, model.path):
-                    if (r.path, r.line) not in seen:
-                        seen.add((r.path, r.line))
-                        related.append(r)
-            yield _install_hit(inst, msg, related)._replace(fix=_slim_swap(model, sp.stage))
+                    v = WheelVerdict("unknown", "unknown Python")
+                if v.kind == "pure":
+                    continue  # that release has no compiled code
+                found.append((pkg, v))
+            if found and target is not None:
+                out.append((sp, inst, found, target))
+    try:
+        model._musl_native_installs = out
+    except AttributeError:
+        pass
+    return out
 
 
 @rule(code="DKL203", name="native-build-deps-missing", severity="error", tags=("build", "python"))
@@ -430,64 +526,59 @@ def cross_libc_copy(model) -> Iterator[Hit]:
 
 @rule(code="DKL205", name="musl-pip-allows-source", severity="info", tags=("musl", "alpine", "python"))
 def musl_pip_allows_source(model) -> Iterator[Hit]:
-    """pip on a musl stage without `--only-binary=:all:` or `--prefer-binary`.
+    """A compiled package is left to pip's choice on a musl stage, without `--only-binary`.
 
     ## What it does
-    Reports `pip install` / `uv pip install` in a musl stage that lets pip choose an sdist:
-    neither `--only-binary=:all:` (in the command, a requirements file or `PIP_ONLY_BINARY`) nor
-    `--prefer-binary` (or `PIP_PREFER_BINARY`), when at least one requirement leaves the version
-    to pip (unpinned, or a dependency pulled in by a popular package). Fully pinned or locked
-    installs cannot move to a newer sdist and are not reported.
+    Reports `pip install` / `uv pip install` in a musl stage when a package with required
+    compiled code (direct, or pulled in by a popular package) is not pinned — by the
+    requirement, a constraint or a lock — and pip is not told to stay on wheels for it
+    (`--only-binary` for that package or `:all:`, `--prefer-binary`, or `PIP_ONLY_BINARY` /
+    `PIP_PREFER_BINARY`). It is silent on installs that DKL201 or DKL202 already report, on
+    installs with nothing to compile, and where the stage's pip cannot read musllinux wheels
+    at all (DKL201 reports those builds).
 
     ## Why is this bad?
-    pip prefers the newest version even when only its sdist matches the platform: today
-    `pip install duckdb` on Alpine compiles 2.0.1 from C++ source although 1.3.2 has a
-    musllinux wheel. The image still builds, just slowly and with a compiler you did not plan
-    for, and you do not notice until a build breaks.
+    pip takes the newest release even when only its sdist matches the platform: when a new
+    release of the package ships without a musllinux wheel for your Python (this happened to
+    duckdb from 1.4.0, and happens at every new CPython minor), the next build compiles it
+    silently, or breaks for lack of a compiler.
 
     ## How to fix
-    Add `--only-binary=:all:` to fail fast when a wheel is missing, or `--prefer-binary` to take
-    the newest release that has one.
+    Add `--only-binary=<package>` for the compiled packages (a build without a wheel then fails
+    fast; other packages, including sdist-only pure-Python ones, are unaffected), or
+    `--prefer-binary`, or pin the compiled packages.
 
     ## Bad
     ```dockerfile
     FROM python:3.12-alpine
-    RUN pip install --no-cache-dir "duckdb>=1.0"
+    RUN pip install --no-cache-dir orjson
     ```
 
     ## Good
     ```dockerfile
     FROM python:3.12-alpine
-    RUN pip install --no-cache-dir --only-binary=:all: "duckdb>=1.0"
+    RUN pip install --no-cache-dir --only-binary=orjson orjson
     ```
     """
-    from ..knowledge.native import musl_wheel
-    from ..model.builds import is_musl, option_names
-
-    for sp in model.plan.stages:
-        if not is_musl(sp.stage):
+    for sp, inst, found, target in _native_installs(model):
+        if inst.tool not in ("pip", "uv pip"):
             continue
-        for inst in sp.installs:
-            if inst.tool not in ("pip", "uv pip"):
-                continue
-            if ":all:" in option_names(inst.options.get("only-binary", ())) or "prefer-binary" in inst.options:
-                continue
-            if sp.python and _older_than(sp.python, (3, 6)):
-                continue  # no musllinux wheels exist for these Pythons at all
-            # only a requirement whose version pip chooses can move to a newer sdist
-            pkgs = [p for p in inst.packages if p.name and not p.tooling and not p.prebuilt and not p.version and not p.pinned_by and not (p.req.url and not p.req.is_vcs)]
-            if not pkgs:
-                continue
-            example = next((p for p in pkgs if p.version is None and musl_wheel(p.name, None, sp.python, sp.machine).newest_with_wheel), None)
-            detail = ""
-            if example is not None:
-                v = musl_wheel(example.name, None, sp.python, sp.machine)
-                detail = f" — here `{example.name}`: the newest release has no musllinux wheel, {v.newest_with_wheel} has one"
-            msg = (
-                "pip on a musl base may pick a newer sdist over an older musllinux wheel and compile it silently"
-                f"{detail}; add `--only-binary=:all:` (fail fast) or `--prefer-binary`"
-            )
-            yield _install_hit(inst, msg)
+        if all(_fixed(p) for p, _ in found):
+            continue  # DKL202 reports this install
+        if "prefer-binary" in inst.options or target.musl_tags is False:
+            continue
+        from ..model.builds import option_names
+
+        only = option_names(inst.options.get("only-binary", ()))
+        if ":all:" in only:
+            continue
+        free = [p for p, _ in found if p.name not in only and not _fixed(p)]
+        if not free:
+            continue
+        names = ",".join(dict.fromkeys(p.name for p in free))
+        shown = ", ".join(f"`{n}`" for n in list(dict.fromkeys(p.name for p in free))[:4]) + (", ..." if len(free) > 4 else "")
+        msg = f"compiled {shown} left to pip's choice on musl: a release without a musllinux wheel would compile silently; add `--only-binary={names}` or `--prefer-binary`"
+        yield _install_hit(inst, msg, tuple(r for p in free[:4] for r in _declared(p, model.path)))
 
 
 @rule(code="DKL206", name="runtime-library-missing", severity="warning", tags=("build", "python", "multi-stage"))
