@@ -523,7 +523,7 @@ def _tag_words(ref, known: bool) -> Optional[str]:
 def hover_requirement(models: Iterable[object], path: str, line: int, column: Optional[int] = None) -> Optional[str]:
     """Markdown: for each stage that installs the requirement written on ``path:line``, the
     wheel verdict for that stage's Python, libc and architecture."""
-    from ..knowledge.native import musl_wheel, native_package, wheel_row
+    from ..knowledge.native import Target, musl_wheel, native_package, verdict as wheel_verdict
     from ..model.builds import source_builds
 
     path = os.path.abspath(path)
@@ -567,16 +567,16 @@ def hover_requirement(models: Iterable[object], path: str, line: int, column: Op
                     if v.status == "no" and (native is None or native.compiled != "required"):
                         verdict += "; a pure-Python fallback installs"
                 elif libc == "glibc":
-                    native = native_package(pkg.name)
-                    row = wheel_row(pkg.name)
-                    if native is not None and native.linux_wheels:
-                        verdict = "manylinux wheels are published"
-                    elif row is not None and row.pure:
+                    g = wheel_verdict(pkg.name, pkg.version, Target((sp.python,) if sp.python else ("3.12",), sp.machine, True, "glibc"))
+                    if g.kind == "pure":
                         verdict = "a pure-Python wheel is published"
-                    elif native is None and row is None:
-                        verdict = "not in the bundled wheel data"
+                    elif g.status == "yes":
+                        verdict = "manylinux wheel: yes" + (f" ({pkg.name} {g.picked})" if g.picked else "")
+                    elif g.status == "no":
+                        verdict = "manylinux wheel: no (pip builds the sdist)"
                     else:
-                        verdict = "no source build expected"
+                        native = native_package(pkg.name)
+                        verdict = "manylinux wheels are published" if native is not None and native.linux_wheels else "not in the bundled wheel data"
                 else:
                     verdict = "the base image's libc is not known"
                 sections.append(f"{head}\n\n{verdict}")
