@@ -231,6 +231,7 @@ def _cmd_check(args) -> int:
 
     fixed_count = 0
     diff_text = ""
+    fix_errors: List[str] = []  # a fix that could not be written is that file's error (exit 2)
     if args.fix or args.diff:
         from .fixer import fix_files
 
@@ -302,7 +303,7 @@ def _cmd_check(args) -> int:
     if not files and not _only_manifests(paths):
         # (a commit touching only a manifest no Dockerfile installs is simply nothing to lint)
         print("dockerlint: no Dockerfiles found in " + ", ".join(paths), file=sys.stderr)
-    if errors:
+    if errors or fix_errors:
         return ERROR
     threshold = args.failure_threshold or _configured_threshold(files, options) or "warning"
     if not args.exit_zero and at_or_above(findings, threshold):

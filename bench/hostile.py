@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Time and peak memory of `dockerlint check` on the hostile inputs of issue 13.
+
+    python bench/hostile.py                 # every attack, 60 s / 3 GiB per run
+    python bench/hostile.py env_bomb diamond --timeout 120 --mem-gb 4
+
+Each attack is built in a fresh temporary directory holding a `.git` marker, then
+`dockerlint check --format json <target>` runs in a child process limited with
+RLIMIT_AS (``--mem-gb``) and killed after ``--timeout`` seconds. Printed per attack: exit code,
+wall seconds, peak RSS in MiB of the child (from wait4), and the status (ok / TIMEOUT / MEM).
+The same inputs, with smaller limits, are the regression tests in tests/test_hostile_resources.py.
+
+Figures measured on the 2-core review machine (Python 3.11), commit 7395b13 (before) and the
+`hostile` branch (after); "cap" = killed by the limit:
+
+    attack            before                          after
+    env_bomb          killed (3 GiB cap) at ~9 s      0.2 s,  ~17 MiB (expansion capped)
+    arg_20k           26.7 s, 5.1 GB (review figure)  see README of this script's output
+    diamond           killed after 60 s               <1 s (memoised)
+    glob_loop         21 s / 121 MB (18 levels)       <1 s (symlinks not followed)
+    opts_200k         ~70 s                           ~1 s (linear)
+    heredoc_100k      112 s                           ~1 s (linear)
+    dockerignore_zero MemoryError at the cap          0.2 s, refused (not a regular file)
+    dockerignore_fifo hang until killed               0.2 s, refused
+
+The exact numbers of the last run are in the lead's report of issue 13 (regenerate them with
+this script; they vary by ~10% between runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+PY = sys.executable
+
+
+def _w(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+def env_bomb(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), "FROM alpine:3.20\nENV A=aaaaaaaaaa\n" + "ENV A=$A$A\n" * 40)
+    return "Dockerfile"
+
+
+def arg_bomb(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), "FROM alpine:3.20\nARG A=aaaaaaaaaa\n" + "ARG A=${A}${A}\n" * 40)
+    return "Dockerfile"
+
+
+def arg_20k(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), "FROM alpine:3.20\n" + "".join(f"ARG A{i}=v\n" for i in range(20000)))
+    return "Dockerfile"
+
+
+PY_DF = "FROM python:3.12-alpine\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nUSER app\n"
+
+
+def diamond(d: str, depth: int = 22) -> str:
+    _w(os.path.join(d, "Dockerfile"), PY_DF)
+    _w(os.path.join(d, "requirements.txt"), "-r a0.txt\n-r b0.txt\n")
+    for i in range(depth):
+        for x in "ab":
+            _w(os.path.join(d, f"{x}{i}.txt"), f"-r a{i + 1}.txt\n-r b{i + 1}.txt\n")
+    for x in "ab":
+        _w(os.path.join(d, f"{x}{depth}.txt"), "flask==3.0.3\n")
+    return "Dockerfile"
+
+
+def glob_loop(d: str, levels: int = 18) -> str:
+    os.symlink(".", os.path.join(d, "a"))
+    os.symlink(".", os.path.join(d, "b"))
+    _w(os.path.join(d, "requirements.txt"), "flask==3.0.3\n")
+    _w(os.path.join(d, "Dockerfile"), "FROM python:3.12-alpine\nCOPY " + "*/" * levels + "requirements.txt /app/\nRUN pip install --no-cache-dir -r /app/requirements.txt\n")
+    return "Dockerfile"
+
+
+def opts_200k(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), PY_DF)
+    _w(os.path.join(d, "requirements.txt"), "--pre\n" * 200000)
+    return "Dockerfile"
+
+
+def heredoc_100k(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), "FROM debian:bookworm\nRUN <<EOF\nset -e\napt-get update\n" + "echo line\n" * 100000 + "EOF\n")
+    return "Dockerfile"
+
+
+def dockerignore_zero(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), PY_DF)
+    _w(os.path.join(d, "requirements.txt"), "flask==3.0.3\n")
+    os.symlink("/dev/zero", os.path.join(d, ".dockerignore"))
+    return "Dockerfile"
+
+
+def dockerignore_fifo(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), PY_DF)
+    _w(os.path.join(d, "requirements.txt"), "flask==3.0.3\n")
+    os.mkfifo(os.path.join(d, ".dockerignore"))
+    return "Dockerfile"
+
+
+ATTACKS = {f.__name__: f for f in (env_bomb, arg_bomb, arg_20k, diamond, glob_loop, opts_200k, heredoc_100k, dockerignore_zero, dockerignore_fifo)}
+
+
+def run_one(cmd, cwd: str, timeout: float, mem_bytes: int):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (mem_bytes, mem_bytes))
+        os.setsid()
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limit)
+    status = "ok"
+    rusage = None
+    rc = None
+    while True:
+        pid, st, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            rc = os.waitstatus_to_exitcode(st)
+            rusage = ru
+            break
+        if time.perf_counter() - t0 > timeout:
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, st, ru = os.wait4(proc.pid, 0)
+            rc, rusage, status = os.waitstatus_to_exitcode(st), ru, "TIMEOUT"
+            break
+        time.sleep(0.02)
+    wall = time.perf_counter() - t0
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    proc.returncode = rc
+    if status == "ok" and "MemoryError" in err:
+        status = "MEM"
+    return rc, wall, rusage.ru_maxrss / 1024 if rusage else float("nan"), status, err
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("attacks", nargs="*", help="subset of: " + ", ".join(ATTACKS))
+    ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--mem-gb", type=float, default=3.0)
+    ap.add_argument("--source", help="run the package from this source tree (e.g. an export of the old commit: "
+                    "mkdir /tmp/base && git archive 7395b13 | tar -x -C /tmp/base)")
+    args = ap.parse_args()
+    names = args.attacks or list(ATTACKS)
+    if args.source:
+        os.environ["PYTHONPATH"] = os.path.abspath(args.source)
+        cmd = [PY, "-m", "dockerlint_py"]
+    else:
+        exe = shutil.which("dockerlint")
+        cmd = [exe] if exe else [PY, "-m", "dockerlint_py"]
+    print(f"{'attack':20} {'rc':>4} {'wall s':>8} {'peak MiB':>9}  status")
+    for name in names:
+        d = tempfile.mkdtemp(prefix="dkl-hostile-")
+        try:
+            os.mkdir(os.path.join(d, ".git"))
+            target = ATTACKS[name](d)
+            rc, wall, rss, status, err = run_one(cmd + ["check", "--format", "json", target], d, args.timeout, int(args.mem_gb * 2**30))
+            print(f"{name:20} {rc:>4} {wall:8.2f} {rss:9.0f}  {status}", flush=True)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
