@@ -220,6 +220,25 @@ def load_manifest(path: str, kind: Optional[str] = None, *, shown: Optional[str]
     return Manifest(shown, kind, (), {}, problems=(ManifestProblem(shown, None, f"unsupported manifest kind {kind!r}"),))
 
 
+def str_or_none(value) -> Optional[str]:
+    """A TOML/JSON value that must be a string; anything else counts as absent."""
+    return value if isinstance(value, str) else None
+
+
+def str_items(value) -> Tuple[str, ...]:
+    """A value that must be an array of strings: the strings in it (a lone string is one item;
+    any other type is none). Hostile manifests hold ``extras = 5`` or ``[1]``."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+def table_of(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def load_toml_text(text: str):
     try:
         import tomllib  # type: ignore[import-not-found]

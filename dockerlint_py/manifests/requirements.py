@@ -30,6 +30,7 @@ FILE_OPTIONS = {
     "--use-feature": "use-feature", "-Z": None, "--always-unzip": None,
 }
 _PER_LINE_VALUE = {"--hash", "--config-settings", "-C", "--global-option", "--install-option"}
+_MAX_INCLUDE_DEPTH = 100  # -r chains deeper than this are not followed (recursion bound)
 _URL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|(?:git|hg|svn|bzr)\+|file:)", re.I)
 
 
@@ -192,6 +193,9 @@ def parse_requirements_text(
                     problems.append(ManifestProblem(path, lineno, f"{opt} {excerpt(value, 80)}: {shown}", kind))
                     if kind == "remote" and opt in ("-c", "--constraint"):
                         add_option("remote-constraints", value)
+                    continue
+                if len(stack) >= _MAX_INCLUDE_DEPTH:
+                    problems.append(ManifestProblem(path, lineno, f"includes nested more than {_MAX_INCLUDE_DEPTH} deep; not followed", "cycle"))
                     continue
                 if shown in stack:
                     problems.append(ManifestProblem(path, lineno, f"include cycle: {shown} is already being read ({' -> '.join(sorted(stack))})", "cycle"))
