@@ -110,7 +110,49 @@ def dockerignore_fifo(d: str) -> str:
     return "Dockerfile"
 
 
-ATTACKS = {f.__name__: f for f in (env_bomb, arg_bomb, arg_20k, diamond, glob_loop, opts_200k, heredoc_100k, dockerignore_zero, dockerignore_fifo)}
+def from_superscript(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), "FROM alpine:3.20 AS a\nFROM alpine:3.20\nCOPY --from=\u00b2 /a /b\n")
+    return "Dockerfile"
+
+
+def from_digits(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), "FROM alpine:3.20 AS x\nFROM alpine:3.20\nCOPY --from=" + "9" * 5000 + " /a /b\n")
+    return "Dockerfile"
+
+
+def nested_1000(d: str) -> str:
+    n = "x"
+    for i in range(1000):
+        n = "${a%d:-%s}" % (i, n)
+    _w(os.path.join(d, "Dockerfile"), "FROM " + n + "\n")
+    return "Dockerfile"
+
+
+def json_deep(d: str) -> str:
+    _w(os.path.join(d, "Dockerfile"), "FROM alpine:3.20\nRUN " + "[" * 100000 + "]" * 100000 + "\n")
+    return "Dockerfile"
+
+
+def pyproject_tool_int(d: str) -> str:
+    _w(os.path.join(d, "pyproject.toml"), "tool = 5\n")
+    _w(os.path.join(d, "Dockerfile"), "FROM python:latest\n")
+    return "Dockerfile"
+
+
+def pyproject_deep(d: str) -> str:
+    _w(os.path.join(d, "pyproject.toml"), "x = " + "[" * 5000 + "]" * 5000 + "\n")
+    _w(os.path.join(d, "Dockerfile"), "FROM python:latest\n")
+    return "Dockerfile"
+
+
+def select_5(d: str) -> str:
+    _w(os.path.join(d, ".dockerlint.toml"), "select = 5\n")
+    _w(os.path.join(d, "Dockerfile"), "FROM python:latest\n")
+    return "Dockerfile"
+
+
+ATTACKS = {f.__name__: f for f in (env_bomb, arg_bomb, arg_20k, diamond, glob_loop, opts_200k, heredoc_100k, dockerignore_zero, dockerignore_fifo,
+                                   from_superscript, from_digits, nested_1000, json_deep, pyproject_tool_int, pyproject_deep, select_5)}
 
 
 def run_one(cmd, cwd: str, timeout: float, mem_bytes: int):
@@ -140,6 +182,8 @@ def run_one(cmd, cwd: str, timeout: float, mem_bytes: int):
     proc.returncode = rc
     if status == "ok" and "MemoryError" in err:
         status = "MEM"
+    elif status == "ok" and "internal error" in err:
+        status = "ABORT (internal error)"
     return rc, wall, rusage.ru_maxrss / 1024 if rusage else float("nan"), status, err
 
 

@@ -269,11 +269,11 @@ def _cmd_check(args) -> int:
             findings.append(f)
         errors.extend(result.errors)
         if args.show_source and result.findings and path != "-":
-            try:
-                with open(path, "rb") as fh:
-                    sources[result.path] = fh.read().decode("utf-8", "replace").split("\n")
-            except OSError:
-                pass
+            from .safe_read import MAX_DOCKERFILE_BYTES, read_bytes
+
+            shown_data, _ = read_bytes(path, limit=MAX_DOCKERFILE_BYTES)
+            if shown_data is not None:
+                sources[result.path] = shown_data.decode("utf-8", "replace").split("\n")
     from .config import SKIPPED
 
     for note in SKIPPED:

@@ -433,3 +433,18 @@ def test_diff_applies_with_git_apply(tmp_path, content):
     subprocess.run(["git", "apply", "p.diff"], cwd=tmp_path, check=True)
     assert b"--no-cache-dir" in df.read_bytes()
     assert df.read_bytes().endswith(b"\n") == content.endswith("\n")
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "gitlab", "rdjson"])
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_reporters_do_not_open_refused_manifests(repo, fmt, target):
+    (repo / "svc").mkdir()
+    (repo / "svc" / "Dockerfile").write_text(_POETRY_DF)
+    (repo / "svc" / "pyproject.toml").write_text('[tool.poetry]\nname="x"\n[tool.poetry.dependencies]\npython="^3.12"\nflask="^3"\n')
+    if target == "fifo":
+        os.mkfifo(repo / "svc" / "poetry.lock")
+    else:
+        os.symlink(target, repo / "svc" / "poetry.lock")
+    r = run_cli("check", "--format", fmt, "svc/Dockerfile", cwd=repo)  # run_cli times out at 120 s
+    assert "Traceback" not in r.stderr and "MemoryError" not in r.stderr
+    json.loads(r.stdout)

@@ -11,13 +11,15 @@ _LINES: Dict[str, Optional[List[str]]] = {}
 
 def source_lines(path: str) -> Optional[List[str]]:
     if path not in _LINES:
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
+        from ..safe_read import MAX_DOCKERFILE_BYTES, read_bytes
+
+        # the guarded reader: a manifest the linter refused (FIFO, /dev/zero) is not opened here
+        data, _ = read_bytes(path, limit=MAX_DOCKERFILE_BYTES)
+        if data is None:
+            _LINES[path] = None
+        else:
             text = data.decode("utf-8-sig", "replace").replace("\r\n", "\n").replace("\r", "\n")
             _LINES[path] = text.split("\n")
-        except OSError:
-            _LINES[path] = None
     return _LINES[path]
 
 
