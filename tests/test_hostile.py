@@ -448,3 +448,15 @@ def test_reporters_do_not_open_refused_manifests(repo, fmt, target):
     r = run_cli("check", "--format", fmt, "svc/Dockerfile", cwd=repo)  # run_cli times out at 120 s
     assert "Traceback" not in r.stderr and "MemoryError" not in r.stderr
     json.loads(r.stdout)
+
+
+def test_without_git_a_manifest_above_is_unknown_not_missing(tmp_path):
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "requirements.txt").write_text("flask\n")  # unpinned: DKL501 if it were read
+    (tmp_path / "svc" / "Dockerfile").write_text(PY_DF)
+    r = run_cli("check", "--format", "json", "svc/Dockerfile", cwd=tmp_path)
+    codes = {c for _, _, c in _codes(r.stdout)}
+    assert "DKL002" not in codes and "DKL501" not in codes
+    (tmp_path / "svc" / "Dockerfile").write_text(PY_DF.replace("requirements.txt", "requirements-nowhere.txt"))
+    r = run_cli("check", "--format", "json", "svc/Dockerfile", cwd=tmp_path)
+    assert "DKL002" in {c for _, _, c in _codes(r.stdout)}

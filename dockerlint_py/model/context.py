@@ -131,6 +131,7 @@ class BuildContext:
         self.root = os.path.abspath(root)
         self.explicit = explicit
         self._roots: List[str] = [self.root]
+        self._unread_parents: List[str] = []  # parents not used as context: no repository root bounds them
         if not explicit:
             cur = self.root
             parents: List[str] = []
@@ -147,6 +148,8 @@ class BuildContext:
             else:
                 if os.path.lexists(os.path.join(cur, ".git")):
                     self._roots.extend(parents)
+            if len(self._roots) == 1:
+                self._unread_parents = parents
         self._ignores = {r: self._load_ignore(r, dockerfile) for r in self._roots}
 
     @staticmethod
@@ -251,6 +254,18 @@ class BuildContext:
             if out:
                 return out
         return []
+
+    def maybe_elsewhere(self, src: str) -> bool:
+        """True when ``src`` is not in the context but exists in a parent directory that may be
+        the real build context (no repository root tells): unknown, not missing. The parent's
+        file is only tested for existence, never read."""
+        if any(ch in src for ch in "*?["):
+            return False
+        for parent in self._unread_parents:
+            path = self._inside(parent, src.replace("\\", "/"))
+            if path is not None and os.path.lexists(path):
+                return True
+        return False
 
     def file_in_dir(self, host_dir: str, root: str, sub: str) -> Optional[str]:
         """``sub`` inside a copied host directory, when it exists and is not ignored."""
