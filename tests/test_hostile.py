@@ -460,3 +460,11 @@ def test_without_git_a_manifest_above_is_unknown_not_missing(tmp_path):
     (tmp_path / "svc" / "Dockerfile").write_text(PY_DF.replace("requirements.txt", "requirements-nowhere.txt"))
     r = run_cli("check", "--format", "json", "svc/Dockerfile", cwd=tmp_path)
     assert "DKL002" in {c for _, _, c in _codes(r.stdout)}
+
+
+def test_env_legacy_form_with_only_a_non_ascii_space(repo):
+    (repo / "bad").mkdir()
+    (repo / "bad" / "Dockerfile").write_text("FROM python:3.12\nENV \u00a0\nRUN echo $A\n")
+    r = run_cli("check", "--format", "json", ".", cwd=repo)
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+    assert ("ok/Dockerfile", 1, "DKL102") in _codes(r.stdout)

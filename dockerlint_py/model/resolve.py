@@ -298,7 +298,9 @@ def _env_pairs(text: str, lookup) -> List[Tuple[str, str]]:
     if "=" not in words[0]:
         # legacy form: ENV key value with spaces
         key = words[0]
-        value, _ = expand(text.strip()[len(text.strip().split(None, 1)[0]) :].strip(), lookup)
+        raw = text.strip(" \t\r\n")  # the lexer's whitespace: str.strip() would also eat U+00A0
+        first = re.match(r"[^ \t\r\n]*", raw).group(0)  # type: ignore[union-attr]
+        value, _ = expand(raw[len(first) :].strip(" \t\r\n"), lookup)
         return [(key, value)]
     out = []
     for w in words:
