@@ -468,3 +468,12 @@ def test_env_legacy_form_with_only_a_non_ascii_space(repo):
     r = run_cli("check", "--format", "json", ".", cwd=repo)
     assert "internal error" not in r.stderr and "Traceback" not in r.stderr
     assert ("ok/Dockerfile", 1, "DKL102") in _codes(r.stdout)
+
+
+def test_oversized_dockerfile_is_refused_not_read(repo):
+    (repo / "big").mkdir()
+    with open(repo / "big" / "Dockerfile", "w") as fh:
+        fh.write("FROM alpine:3.20\n" + ("RUN echo " + "z" * 1000 + "\n") * 17000)  # ~17 MiB
+    r = run_cli("check", "--format", "json", ".", cwd=repo)
+    assert r.returncode == 2 and "big/Dockerfile: larger than 16 MiB" in r.stderr
+    assert ("ok/Dockerfile", 1, "DKL102") in _codes(r.stdout)
