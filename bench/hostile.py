@@ -10,21 +10,31 @@ RLIMIT_AS (``--mem-gb``) and killed after ``--timeout`` seconds. Printed per att
 wall seconds, peak RSS in MiB of the child (from wait4), and the status (ok / TIMEOUT / MEM).
 The same inputs, with smaller limits, are the regression tests in tests/test_hostile_resources.py.
 
-Figures measured on the 2-core review machine (Python 3.11), commit 7395b13 (before) and the
-`hostile` branch (after); "cap" = killed by the limit:
+Figures of 2026-11-29 on the 2-core review machine (Python 3.11, bytecode compiled), 60 s ->
+120 s timeout and 3 GiB address-space cap; before = commit 7395b13 run with
+``--source /tmp/base``, after = the `hostile` branch. MEM = MemoryError at the cap, TIMEOUT =
+killed, ABORT = "internal error" with no output for any file:
 
-    attack            before                          after
-    env_bomb          killed (3 GiB cap) at ~9 s      0.2 s,  ~17 MiB (expansion capped)
-    arg_20k           26.7 s, 5.1 GB (review figure)  see README of this script's output
-    diamond           killed after 60 s               <1 s (memoised)
-    glob_loop         21 s / 121 MB (18 levels)       <1 s (symlinks not followed)
-    opts_200k         ~70 s                           ~1 s (linear)
-    heredoc_100k      112 s                           ~1 s (linear)
-    dockerignore_zero MemoryError at the cap          0.2 s, refused (not a regular file)
-    dockerignore_fifo hang until killed               0.2 s, refused
+    attack              before                         after
+    env_bomb            MEM at 3.4 s (2575 MiB)        0.09 s, 17 MiB
+    arg_bomb            MEM at 1.7 s (2575 MiB)        0.10 s, 17 MiB
+    arg_20k             MEM at 9.6 s (3068 MiB)        0.31 s, 36 MiB
+    diamond (22 levels) TIMEOUT 120 s (431 MiB)        0.11 s, 16 MiB
+    glob_loop (18)      19.3 s, 120 MiB                0.08 s, 16 MiB
+    opts_200k           33.8 s, 68 MiB                 0.57 s, 65 MiB
+    heredoc_100k        49.8 s, 145 MiB                1.89 s, 151 MiB
+    dockerignore_zero   MEM at 23.5 s (2916 MiB)       0.12 s, 16 MiB
+    dockerignore_fifo   TIMEOUT 120 s                  0.11 s, 16 MiB
+    from_superscript    ABORT, rc 2                    rc 1 (linted)
+    from_digits         ABORT, rc 2                    rc 1
+    nested_1000         ABORT, rc 2                    rc 0
+    json_deep           ABORT, rc 2                    rc 1
+    pyproject_tool_int  ABORT, rc 2                    rc 1
+    pyproject_deep      ABORT, rc 2                    rc 1
+    select_5            rc 0, every rule off           rc 2 (error naming the file)
 
-The exact numbers of the last run are in the lead's report of issue 13 (regenerate them with
-this script; they vary by ~10% between runs).
+(Under load from other processes the "before" times were up to 2.4x longer: 121 s for the
+heredoc, 65 s for the option lines; the review measured 112 s and 70 s.)
 """
 
 from __future__ import annotations
