@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """Time and peak memory of `dockerlint check` on the hostile inputs of issue 13.
 
-    python bench/hostile.py                 # every attack, 60 s / 3 GiB per run
+    python bench/hostile.py                 # every attack, 60 s / 3 GiB per run (this branch)
     python bench/hostile.py env_bomb diamond --timeout 120 --mem-gb 4
+    mkdir /tmp/base && git archive 7395b13 | tar -x -C /tmp/base
+    python bench/hostile.py --source /tmp/base --timeout 120   # the code before issue 13
 
 Each attack is built in a fresh temporary directory holding a `.git` marker, then
 `dockerlint check --format json <target>` runs in a child process limited with
 RLIMIT_AS (``--mem-gb``) and killed after ``--timeout`` seconds. Printed per attack: exit code,
-wall seconds, peak RSS in MiB of the child (from wait4), and the status (ok / TIMEOUT / MEM).
+wall seconds, peak RSS in MiB of the child (from wait4), and the status (ok / TIMEOUT / MEM /
+ABORT).
 The same inputs, with smaller limits, are the regression tests in tests/test_hostile_resources.py.
 
-Figures of 2026-11-29 on the 2-core review machine (Python 3.11, bytecode compiled), 60 s ->
-120 s timeout and 3 GiB address-space cap; before = commit 7395b13 run with
+Figures of 2026-11-29 on the 2-core review machine (Python 3.11, bytecode compiled), 120 s
+timeout and 3 GiB address-space cap; before = commit 7395b13 run with
 ``--source /tmp/base``, after = the `hostile` branch. MEM = MemoryError at the cap, TIMEOUT =
 killed, ABORT = "internal error" with no output for any file:
 
