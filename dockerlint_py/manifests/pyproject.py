@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..safe_read import excerpt
 from . import Manifest, ManifestProblem, Origin, Req, canonical, load_toml_text, locate, parse_requirement_string, str_items, str_or_none, table_line, table_of, toml_error_line
 
 __all__ = ["parse_pyproject", "poetry_constraint"]
@@ -116,8 +117,6 @@ def _poetry_table(table: Any, lines: List[str], path: str, group: str, header: s
                     opt_group = "optional"
                 out.append(Req(canonical(name), spec, extras, marker, origin, url=url, group=opt_group, text=f"{name} = {v!r}", editable=bool(v.get("develop"))))
             else:
-                from ..safe_read import excerpt
-
                 problems.append(ManifestProblem(path, line, f"[{header}] {excerpt(name)}: unsupported value {excerpt(repr(v))}"))
     return out
 
@@ -138,7 +137,7 @@ def _group_tables(table: Dict[str, Any], header: str, lines: List[str], path: st
     start = table_line(lines, header)
     for name, items in table_of(table).items():
         line, _ = _key_line(lines, name, start)
-        out += _pep508_list(items, lines, path, "group:" + canonical(name), line - 1, problems, f"{header}.{name}")
+        out += _pep508_list(items, lines, path, "group:" + canonical(name), line - 1, problems, f"{header}.{excerpt(name, quote=False)}")
     return out
 
 
@@ -162,7 +161,7 @@ def parse_pyproject(text: str, path: str) -> Manifest:
         ostart = table_line(lines, "project.optional-dependencies")
         for name, items in opt.items():
             line, _ = _key_line(lines, name, ostart) if ostart >= 0 else locate(lines, name, max(start, 0))
-            reqs += _pep508_list(items, lines, path, "extra:" + canonical(name), line - 1, problems, f"optional-dependencies.{name}")
+            reqs += _pep508_list(items, lines, path, "extra:" + canonical(name), line - 1, problems, f"optional-dependencies.{excerpt(name, quote=False)}")
     groups = data.get("dependency-groups") or {}
     if isinstance(groups, dict):
         reqs += _group_tables(groups, "dependency-groups", lines, path, problems)
