@@ -186,27 +186,6 @@ def _only_manifests(paths: List[str]) -> bool:
     return bool(paths) and all(p != "-" and os.path.isfile(p) and manifest_kind(p) for p in paths)
 
 
-def _with_consumers(files: List[str], options) -> List[str]:
-    """Replace manifest paths (requirements.txt, pyproject.toml, locks) given on the command line
-    by the Dockerfiles that install them (pre-commit passes the files a commit touches)."""
-    from .discovery import consumers_of, is_dockerfile_name
-    from .engine import is_excluded
-    from .manifests import manifest_kind
-
-    manifests = [f for f in files if f != "-" and not is_dockerfile_name(os.path.basename(f)) and manifest_kind(f) and os.path.isfile(f)]
-    if not manifests:
-        return files
-    if options.force_exclude:
-        manifests = [m for m in manifests if not is_excluded(m, options)]
-    rest = [f for f in files if f not in manifests]
-    seen = {os.path.realpath(f) for f in rest if f != "-"}
-    for df in consumers_of(manifests, options) if manifests else []:
-        if os.path.realpath(df) not in seen:
-            seen.add(os.path.realpath(df))
-            rest.append(os.path.relpath(df) if not os.path.relpath(df).startswith("..") else df)
-    return rest
-
-
 def _parse_outputs(values: List[str], output_file: Optional[str]):
     """``--format NAME[:PATH]`` values -> [(name, path or None)]; None after an error message."""
     from .report import FORMATS
@@ -231,8 +210,7 @@ def _parse_outputs(values: List[str], output_file: Optional[str]):
 
 
 def _cmd_check(args) -> int:
-    from .discovery import expand_paths
-    from .engine import LintOptions, at_or_above, config_warnings, lint_file, lint_source
+    from .engine import LintOptions, config_warnings
     from .report import ReportContext, get_formatter
     from .rules import load_rules
 
@@ -278,6 +256,7 @@ def _cmd_check(args) -> int:
 
     fixed_count = 0
     diff_text = ""
+    fix_errors: List[str] = []  # a fix that could not be written is that file's error (exit 2)
     if (args.fix or args.diff) and "-" not in files:
         from .fixer import fix_files
 
@@ -315,11 +294,11 @@ def _cmd_check(args) -> int:
             findings.append(f)
         errors.extend(result.errors)
         if args.show_source and result.findings and path != "-":
-            try:
-                with open(path, "rb") as fh:
-                    sources[result.path] = fh.read(1 << 20).decode("utf-8", "replace").split("\n")
-            except OSError:
-                pass
+            from .safe_read import MAX_DOCKERFILE_BYTES, read_bytes
+
+            shown_data, _ = read_bytes(path, limit=MAX_DOCKERFILE_BYTES)
+            if shown_data is not None:
+                sources[result.path] = shown_data.decode("utf-8", "replace").split("\n")
     from .config import SKIPPED
 
     for note in SKIPPED:
@@ -354,7 +333,7 @@ def _cmd_check(args) -> int:
     if not files and not _only_manifests(paths):
         # (a commit touching only a manifest no Dockerfile installs is simply nothing to lint)
         print("dockerlint: no Dockerfiles found in " + ", ".join(paths), file=sys.stderr)
-    if errors:
+    if errors or fix_errors:
         return ERROR
     if not args.exit_zero and session.fails(results, args.failure_threshold):
         return FINDINGS
@@ -404,23 +383,6 @@ def _cmd_inspect(args) -> int:
         return ERROR
     options = LintOptions(build_args=pairs, target=args.target, arch=args.target_arch, context=args.context)
     return run(args.paths, args.format, options, sys.stdout, sys.stderr)
-
-
-def _configured_threshold(files, options) -> Optional[str]:
-    from .config import find_config, load_config_file
-    from .errors import ConfigError
-
-    try:
-        if options.config_file:
-            cfg = load_config_file(options.config_file)
-        elif options.use_config:
-            start = os.path.dirname(os.path.abspath(files[0])) if files and files[0] != "-" else os.getcwd()
-            cfg = find_config(start)
-        else:
-            cfg = None
-    except ConfigError:
-        return None
-    return cfg.failure_threshold if cfg else None
 
 
 def _online(flag: bool, config: Optional[str] = "") -> None:

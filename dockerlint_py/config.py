@@ -51,6 +51,10 @@ class Config(NamedTuple):
     online: bool = False
 
 
+class ConfigValueError(ConfigError):
+    """A ``[tool.dockerlint]`` value that cannot be used safely (it is never skipped)."""
+
+
 def _str_list(value, key: str, path: str, warnings: List[str]) -> Tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
@@ -67,6 +71,11 @@ def _parse(table: Mapping, path: str) -> Config:
             hint = key.replace("_", "-")
             extra = f" (did you mean `{hint}`?)" if hint in KNOWN_KEYS else ""
             warnings.append(f"{path}: unknown configuration key `{key}`{extra}; ignored")
+    for key in ("select", "extend-select"):
+        # which rules run: a value that cannot be read must not silently run none (fail closed)
+        value = table.get(key)
+        if value is not None and not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+            raise ConfigValueError(path, None, f"`{key}` must be a list of rule codes (strings)")
     select = _str_list(table["select"], "select", path, warnings) if "select" in table else None
     ignore = _str_list(table.get("ignore", []), "ignore", path, warnings)
     extend = _str_list(table.get("extend-select", []), "extend-select", path, warnings)
@@ -122,25 +131,36 @@ def _load_toml(path: str) -> Mapping:
         import tomllib  # type: ignore[import-not-found]
     except ModuleNotFoundError:
         import tomli as tomllib  # type: ignore[no-redef]
+    from .safe_read import MAX_SMALL_BYTES, read_bytes
+
+    data, reason = read_bytes(path, limit=MAX_SMALL_BYTES)
+    if data is None:
+        raise ConfigError(path, None, f"cannot read configuration: {reason}")
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(path, None, f"cannot read configuration: {exc.strerror}") from None
+        return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(path, getattr(exc, "lineno", None), f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(path, None, "invalid TOML: nested too deeply") from None
 
 
 def load_config_file(path: str) -> Optional[Config]:
     data = _load_toml(path)
+    tool = data.get("tool")
     if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("dockerlint")
+        # `tool` is not ours to validate in a project's pyproject.toml: without a table there
+        # is no [tool.dockerlint]
+        table = tool.get("dockerlint") if isinstance(tool, dict) else None
         if table is None:
             return None
+    elif "tool" in data:
+        if not isinstance(tool, dict):
+            raise ConfigValueError(path, None, "`tool` must be a table")
+        table = tool.get("dockerlint", data)
     else:
-        table = data.get("tool", {}).get("dockerlint", data) if "tool" in data else data
+        table = data
     if not isinstance(table, dict):
-        raise ConfigError(path, None, "[tool.dockerlint] must be a table")
+        raise ConfigValueError(path, None, "[tool.dockerlint] must be a table")
     return _parse(table, path)
 
 
@@ -165,7 +185,7 @@ def find_config(start_dir: str) -> Optional[Config]:
                 try:
                     hit = load_config_file(candidate)
                 except ConfigError as exc:
-                    if name == ".dockerlint.toml":
+                    if name == ".dockerlint.toml" or isinstance(exc, ConfigValueError):
                         raise
                     # A project's broken pyproject.toml (a template, say) must not stop linting.
                     note = f"{exc}; not used as configuration"

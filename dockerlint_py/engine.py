@@ -8,7 +8,6 @@ and rule, never as a traceback.
 from __future__ import annotations
 
 import os
-import stat
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from .config import Config, Selection, find_config, unknown_codes
@@ -66,20 +65,15 @@ def display_path(path: str) -> str:
 
 
 def read_source(path: str) -> Tuple[Optional[bytes], Optional[FileError]]:
+    from .safe_read import MAX_DOCKERFILE_BYTES, read_bytes
+
     shown = display_path(path)
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        return None, FileError(shown, None, f"cannot read: {exc.strerror or exc}", "read")
-    if stat.S_ISDIR(st.st_mode):
-        return None, FileError(shown, None, "is a directory, not a Dockerfile", "read")
-    if not stat.S_ISREG(st.st_mode):
-        return None, FileError(shown, None, "not a regular file (FIFO, socket or device); skipped", "read")
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(), None
-    except OSError as exc:
-        return None, FileError(shown, None, f"cannot read: {exc.strerror or exc}", "read")
+    data, reason = read_bytes(path, limit=MAX_DOCKERFILE_BYTES)
+    if data is None:
+        if reason == "is a directory":
+            reason = "is a directory, not a Dockerfile"
+        return None, FileError(shown, None, reason or "cannot read", "read")
+    return data, None
 
 
 class _Effective(NamedTuple):

@@ -1,4 +1,4 @@
-"""Applying fixes: minimal edits, byte-faithful files, atomic writes.
+"""Applying fixes: minimal edits, byte-faithful files, careful in-place writes.
 
 A fix is a list of :class:`~dockerlint_py.findings.Edit` (line/column ranges in the decoded text).
 Applying keeps everything else as it was: line continuations, indentation, heredocs, comments,
@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from .findings import Edit
 
-__all__ = ["apply_edits", "FileText", "write_atomic"]
+__all__ = ["apply_edits", "FileText", "write_atomic", "write_in_place", "WriteRefused"]
 
 
 class FileText:
@@ -77,6 +77,63 @@ def apply_edits(data: bytes, edits: Sequence[Edit]) -> Tuple[bytes, int]:
         applied += 1
         last_start = start
     return ft.render(), applied
+
+
+class WriteRefused(Exception):
+    """A fix target that must not be written; the message says why (for that file only)."""
+
+
+def write_in_place(path: str, data: bytes, expected: bytes, root: Optional[str] = None) -> None:
+    """Write ``data`` over ``path`` in place, as an editor would.
+
+    In place keeps what a user expects of their file: owner, group, mode, hard links, and a
+    symlink stays a symlink (its target is written, but only inside ``root``, the repository).
+    Refused, with :class:`WriteRefused`: a target outside ``root``, a read-only file, and a file
+    whose content is no longer ``expected`` (edited since it was read: the edit is kept, the fix
+    is skipped). If a write fails half-way (disk full), the original bytes are put back.
+    Raises ``OSError`` for other I/O failures."""
+    from .safe_read import MAX_DOCKERFILE_BYTES, inside, read_bytes, repo_root
+
+    if root is None:
+        root = repo_root(os.path.dirname(os.path.abspath(path))) or os.path.dirname(os.path.abspath(path))
+    if not inside(path, root):
+        raise WriteRefused("resolves outside the repository (symlink); not fixed")
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise WriteRefused("not a regular file; not fixed")
+    if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise WriteRefused("read-only; not fixed")
+    current, reason = read_bytes(path, limit=MAX_DOCKERFILE_BYTES)
+    if current is None:
+        raise WriteRefused(f"cannot be read again ({reason}); not fixed")
+    if current != expected:
+        raise WriteRefused("changed since it was read; fix skipped, run again")
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fst = os.fstat(fd)
+        if (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino):
+            raise WriteRefused("replaced while being fixed; not fixed")
+        try:
+            _write_all(fd, data)
+            os.ftruncate(fd, len(data))
+        except OSError:
+            try:  # put the original back: its blocks are still allocated, so this can succeed
+                os.lseek(fd, 0, os.SEEK_SET)
+                _write_all(fd, expected)
+                os.ftruncate(fd, len(expected))
+            except OSError:
+                pass
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
 
 
 def write_atomic(path: str, data: bytes) -> None:

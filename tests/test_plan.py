@@ -146,6 +146,7 @@ def test_heredoc_and_sh_c_installs(tmp_path):
 
 
 def test_context_falls_back_to_parent_directories(tmp_path):
+    (tmp_path / ".git").mkdir()  # the fallback stops at the repository root (issue 13)
     (tmp_path / "requirements.txt").write_text("flask==3.0.3\n")
     sub = tmp_path / "docker"
     sub.mkdir()

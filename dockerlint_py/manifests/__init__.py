@@ -146,7 +146,7 @@ def is_manifest_name(path: str) -> bool:
     return manifest_kind(path) is not None
 
 
-_TEXT_CACHE: Dict[str, Tuple[Tuple[int, int], Optional[str], Optional[str]]] = {}
+_TEXT_CACHE: Dict[str, Tuple[Tuple[int, int, int], Optional[str], Optional[str]]] = {}
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 
 # Unsaved editor buffers (the language server): absolute path -> text, read instead of the file
@@ -161,49 +161,42 @@ def set_buffer_overlay(buffers: Dict[str, str]) -> None:
     BUFFER_OVERLAY.update({os.path.abspath(k): v for k, v in buffers.items()})
 
 
-def read_text(path: str) -> Tuple[Optional[str], Optional[str]]:
-    """(text, None) or (None, reason). Cached per process by path, size and mtime; an entry of
-    :data:`BUFFER_OVERLAY` wins over the disk."""
-    if BUFFER_OVERLAY:
+def read_text(path: str, root: Optional[str] = None) -> Tuple[Optional[str], Optional[str]]:
+    """(text, None) or (None, reason), read through the guarded reader (regular file, size cap,
+    inside ``root`` also after resolving symlinks). Cached per process by path, size and mtime."""
+    from ..safe_read import inside, read_bytes
+
+    if BUFFER_OVERLAY:  # the language server's unsaved buffers win over the disk
         buffered = BUFFER_OVERLAY.get(os.path.abspath(path))
-        if buffered is not None and os.path.isfile(path):
+        if buffered is not None and os.path.isfile(path) and (root is None or inside(path, root)):
             if len(buffered) > MAX_MANIFEST_BYTES:
                 return None, f"larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MiB; not read"
             return buffered, None
+
+    if root is not None and not inside(path, root):
+        return None, "symlink or path points outside the build context; not followed"
+    if ".git" in os.path.abspath(path).replace(os.sep, "/").split("/"):
+        return None, "inside a .git directory; not read"
     try:
         st = os.stat(path)
-    except OSError as exc:
-        return None, f"cannot read: {exc.strerror or exc}"
-    key = (st.st_size, st.st_mtime_ns)
+        key = (st.st_size, st.st_mtime_ns, st.st_ino)
+    except OSError:
+        key = None
     hit = _TEXT_CACHE.get(path)
-    if hit is not None and hit[0] == key:
+    if key is not None and hit is not None and hit[0] == key:
         return hit[1], hit[2]
-    import stat as _stat
-
     text: Optional[str] = None
-    reason: Optional[str] = None
-    if _stat.S_ISDIR(st.st_mode):
-        reason = "is a directory"
-    elif not _stat.S_ISREG(st.st_mode):
-        reason = "not a regular file"
-    elif st.st_size > MAX_MANIFEST_BYTES:
-        reason = f"larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MiB; not read"
-    else:
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            data = None
-            reason = f"cannot read: {exc.strerror or exc}"
-        if data is not None:
-            if b"\x00" in data[:8192]:
-                reason = "binary file (NUL bytes), not a text manifest"
-            else:
-                try:
-                    text = data.decode("utf-8-sig")
-                except UnicodeDecodeError as exc:
-                    reason = f"not valid UTF-8 (byte {exc.start})"
-    _TEXT_CACHE[path] = (key, text, reason)
+    data, reason = read_bytes(path, limit=MAX_MANIFEST_BYTES)
+    if data is not None:
+        if b"\x00" in data[:8192]:
+            reason = "binary file (NUL bytes), not a text manifest"
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                reason = f"not valid UTF-8 (byte {exc.start})"
+    if key is not None:
+        _TEXT_CACHE[path] = (key, text, reason)
     return text, reason
 
 
@@ -211,9 +204,9 @@ def load_manifest(path: str, kind: Optional[str] = None, *, shown: Optional[str]
     """Parse one manifest file. Never raises for bad content: problems are in the result."""
     kind = kind or manifest_kind(path) or "requirements"
     shown = shown or path
-    text, reason = read_text(path)
+    text, reason = read_text(path, root)
     if text is None:
-        return Manifest(shown, kind, (), {}, problems=(ManifestProblem(shown, None, reason or "cannot read", "missing" if reason and "No such file" in reason else "malformed"),))
+        return Manifest(shown, kind, (), {}, problems=(ManifestProblem(shown, None, reason or "cannot read", "missing" if reason and "No such file" in reason else "outside" if reason and "outside" in reason else "malformed"),))
     if kind == "requirements":
         from .requirements import parse_requirements_file
 
@@ -243,6 +236,25 @@ def load_manifest(path: str, kind: Optional[str] = None, *, shown: Optional[str]
 
         return parse_environment_yml(text, shown)
     return Manifest(shown, kind, (), {}, problems=(ManifestProblem(shown, None, f"unsupported manifest kind {kind!r}"),))
+
+
+def str_or_none(value) -> Optional[str]:
+    """A TOML/JSON value that must be a string; anything else counts as absent."""
+    return value if isinstance(value, str) else None
+
+
+def str_items(value) -> Tuple[str, ...]:
+    """A value that must be an array of strings: the strings in it (a lone string is one item;
+    any other type is none). Hostile manifests hold ``extras = 5`` or ``[1]``."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+def table_of(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def load_toml_text(text: str):
@@ -300,7 +312,9 @@ def parse_requirement_string(text: str, origin: Origin, group: str = "") -> Tupl
     try:
         r = Requirement(text)
     except InvalidRequirement as exc:
-        return None, f"invalid requirement {text!r}: {str(exc).splitlines()[0]}"
+        from ..safe_read import excerpt
+
+        return None, f"invalid requirement {excerpt(text)}: {excerpt(str(exc).splitlines()[0], 100, quote=False)}"
     return (
         Req(
             canonical(r.name),

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
-from . import Manifest, ManifestProblem, Origin, Req, canonical, load_toml_text, toml_error_line
+from . import Manifest, ManifestProblem, Origin, Req, canonical, load_toml_text, str_items, str_or_none, table_of, toml_error_line
 
 __all__ = ["LockedPackage", "parse_toml_lock", "parse_pipfile", "parse_pipfile_lock", "lock_closure"]
 
@@ -54,9 +54,9 @@ def _entry_lines(lines: Sequence[str], names: Sequence[str]) -> List[int]:
 
 def _dep_list(items) -> Tuple[Tuple[str, Optional[str], Tuple[str, ...]], ...]:
     out = []
-    for d in items or ():
-        if isinstance(d, dict) and d.get("name"):
-            out.append((canonical(str(d["name"])), d.get("marker"), tuple(canonical(x) for x in d.get("extra", d.get("extras", ())) or ())))
+    for d in items if isinstance(items, list) else ():
+        if isinstance(d, dict) and isinstance(d.get("name"), str) and d["name"]:
+            out.append((canonical(d["name"]), str_or_none(d.get("marker")), tuple(canonical(x) for x in str_items(d.get("extra", d.get("extras", ()))))))
         elif isinstance(d, str):
             m = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?[^;]*(?:;\s*(.*))?$", d)
             if m:
@@ -67,7 +67,8 @@ def _dep_list(items) -> Tuple[Tuple[str, Optional[str], Tuple[str, ...]], ...]:
 
 def _file_names(entry: dict) -> Tuple[str, ...]:
     names: List[str] = []
-    for w in entry.get("wheels", ()) or ():
+    wheels = entry.get("wheels")
+    for w in wheels if isinstance(wheels, list) else ():
         if isinstance(w, dict):
             u = w.get("url") or w.get("path") or w.get("filename") or w.get("name") or ""
             names.append(str(u).rsplit("/", 1)[-1])
@@ -75,7 +76,8 @@ def _file_names(entry: dict) -> Tuple[str, ...]:
     if isinstance(sd, dict):
         u = sd.get("url") or sd.get("path") or sd.get("filename") or sd.get("name") or ""
         names.append(str(u).rsplit("/", 1)[-1])
-    for f in entry.get("files", ()) or ():
+    files = entry.get("files")
+    for f in files if isinstance(files, list) else ():
         if isinstance(f, dict):
             names.append(str(f.get("file") or f.get("url") or "").rsplit("/", 1)[-1])
     return tuple(n for n in names if n)
@@ -84,58 +86,58 @@ def _file_names(entry: dict) -> Tuple[str, ...]:
 def parse_toml_lock(text: str, path: str, kind: str) -> Manifest:
     try:
         data = load_toml_text(text)
-    except Exception as exc:
+    except Exception as exc:  # TOMLDecodeError, RecursionError (nested 5,000 deep)
         return Manifest(path, kind, (), {}, problems=(ManifestProblem(path, toml_error_line(exc, text), f"invalid TOML: {exc}"),))
     entries = data.get("packages" if kind == "pylock" else "package") or []
     if not isinstance(entries, list):
         return Manifest(path, kind, (), {}, problems=(ManifestProblem(path, None, "no [[package]] array"),))
     lines = text.splitlines()
-    names = [str(e.get("name", "")) if isinstance(e, dict) else "" for e in entries]
+    names = [e["name"] if isinstance(e, dict) and isinstance(e.get("name"), str) else "" for e in entries]
     at = _entry_lines(lines, names)
     packages: Dict[str, LockedPackage] = {}
     problems: List[ManifestProblem] = []
     reqs: List[Req] = []
     for e, line in zip(entries, at):
-        if not isinstance(e, dict) or not e.get("name"):
+        if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not e["name"]:
             problems.append(ManifestProblem(path, line, "package entry without a name"))
             continue
-        name = canonical(str(e["name"]))
-        version = str(e.get("version", "") or "")
+        name = canonical(e["name"])
+        version = str_or_none(e.get("version")) or ""
         source = ""
         src = e.get("source")
         if isinstance(src, dict):
-            source = next(iter(src), "")
+            source = str(next(iter(src), ""))
         elif kind == "pylock":
             source = "vcs" if "vcs" in e else "directory" if "directory" in e else "registry"
         groups: Tuple[str, ...] = ()
         if kind == "poetry.lock":
-            g = e.get("groups") or ([e["category"]] if e.get("category") else [])
-            groups = tuple(canonical(str(x)) for x in g)
+            g = str_items(e.get("groups")) or str_items(e.get("category"))
+            groups = tuple(canonical(x) for x in g)
         elif kind == "pdm.lock":
-            groups = tuple(canonical(str(x)) for x in e.get("groups", ()) or ())
+            groups = tuple(canonical(x) for x in str_items(e.get("groups")))
         if kind == "poetry.lock":
             deps_t = e.get("dependencies") or {}
             deps = []
             for dn, dv in deps_t.items() if isinstance(deps_t, dict) else ():
                 for v in dv if isinstance(dv, list) else [dv]:
-                    marker = v.get("markers") if isinstance(v, dict) else None
+                    marker = str_or_none(v.get("markers")) if isinstance(v, dict) else None
                     if isinstance(v, dict) and v.get("optional"):
                         continue
-                    extras = tuple(canonical(x) for x in (v.get("extras") or ())) if isinstance(v, dict) else ()
+                    extras = tuple(canonical(x) for x in str_items(v.get("extras"))) if isinstance(v, dict) else ()
                     deps.append((canonical(dn), marker, extras))
-            extras_t = e.get("extras") or {}
-            optional = {canonical(k): _dep_list(v) for k, v in extras_t.items()} if isinstance(extras_t, dict) else {}
-            pkg = LockedPackage(name, version, line, tuple(deps), groups, _file_names(e), source, e.get("markers") if isinstance(e.get("markers"), str) else None, optional)
+            extras_t = table_of(e.get("extras"))
+            optional = {canonical(k): _dep_list(v) for k, v in extras_t.items()}
+            pkg = LockedPackage(name, version, line, tuple(deps), groups, _file_names(e), source, str_or_none(e.get("markers")), optional)
         else:
-            optional = {canonical(k): _dep_list(v) for k, v in (e.get("optional-dependencies") or {}).items()}
-            dev = {canonical(k): _dep_list(v) for k, v in (e.get("dev-dependencies") or {}).items()}
-            pkg = LockedPackage(name, version, line, _dep_list(e.get("dependencies")), groups, _file_names(e), source, e.get("marker"), optional, dev)
+            optional = {canonical(k): _dep_list(v) for k, v in table_of(e.get("optional-dependencies")).items()}
+            dev = {canonical(k): _dep_list(v) for k, v in table_of(e.get("dev-dependencies")).items()}
+            pkg = LockedPackage(name, version, line, _dep_list(e.get("dependencies")), groups, _file_names(e), source, str_or_none(e.get("marker")), optional, dev)
         packages[name] = pkg
         if source not in ("editable", "virtual", "directory"):
             reqs.append(Req(name, f"=={version}" if version else "", (), pkg.marker, Origin(path, line, 1, len(lines[line - 1]) + 1 if line - 1 < len(lines) else 0), locked_version=version or None, text=f"{name}=={version}"))
     extra: Dict[str, object] = {"packages": packages}
     if kind == "pylock":
-        extra["default_groups"] = tuple(data.get("default-groups", ()) or ())
+        extra["default_groups"] = str_items(data.get("default-groups"))
     return Manifest(path, kind, tuple(reqs), {}, problems=tuple(problems), extra=extra)
 
 
@@ -144,15 +146,18 @@ def _pipfile_spec(name: str, value) -> Tuple[str, Tuple[str, ...], Optional[str]
     if isinstance(value, str):
         return ("" if value.strip() == "*" else value.strip()), (), None, None
     if isinstance(value, dict):
-        spec = str(value.get("version", "") or "")
+        version = value.get("version", "")
+        spec = version if isinstance(version, str) else "<not a string>"
         spec = "" if spec.strip() == "*" else spec
-        extras = tuple(sorted(canonical(x) for x in value.get("extras", ()) or ()))
-        marker = value.get("markers")
+        extras = tuple(sorted(canonical(x) for x in str_items(value.get("extras"))))
+        marker = str_or_none(value.get("markers"))
         url = None
-        if value.get("git"):
-            url = "git+" + str(value["git"]) + (("@" + str(value["ref"])) if value.get("ref") else "")
-        elif value.get("path") or value.get("file"):
-            url = str(value.get("path") or value.get("file"))
+        git, ref = str_or_none(value.get("git")), str_or_none(value.get("ref"))
+        local = str_or_none(value.get("path")) or str_or_none(value.get("file"))
+        if git:
+            url = "git+" + git + (("@" + ref) if ref else "")
+        elif local:
+            url = local
         return spec, extras, marker, url
     return "", (), None, None
 
@@ -180,7 +185,9 @@ def parse_pipfile(text: str, path: str) -> Manifest:
             if spec and re.match(r"^\d", spec.strip()):
                 spec = "==" + spec.strip()  # pipenv reads a bare version as an exact pin
             if spec and not re.match(r"^\s*(===?|[<>!~]=?)", spec):
-                problems.append(ManifestProblem(path, line, f"[{section}] {name}: invalid version {spec!r}"))
+                from ..safe_read import excerpt
+
+                problems.append(ManifestProblem(path, line, f"[{section}] {excerpt(name)}: invalid version {excerpt(spec)}"))
                 continue
             reqs.append(Req(canonical(name), spec, extras, marker, Origin(path, line, col, col + len(name)), url=url, group=group, text=f"{name} = {value!r}", editable=isinstance(value, dict) and bool(value.get("editable"))))
     return Manifest(path, "Pipfile", tuple(reqs), {}, problems=tuple(problems))
@@ -189,6 +196,8 @@ def parse_pipfile(text: str, path: str) -> Manifest:
 def parse_pipfile_lock(text: str, path: str) -> Manifest:
     try:
         data = json.loads(text)
+    except RecursionError:
+        return Manifest(path, "Pipfile.lock", (), {}, problems=(ManifestProblem(path, None, "invalid JSON: nested too deeply"),))
     except ValueError as exc:
         m = re.search(r"line (\d+)", str(exc))
         return Manifest(path, "Pipfile.lock", (), {}, problems=(ManifestProblem(path, int(m.group(1)) if m else None, f"invalid JSON: {exc}"),))
@@ -206,14 +215,16 @@ def parse_pipfile_lock(text: str, path: str) -> Manifest:
             if not isinstance(entry, dict):
                 continue
             line = next((i + 1 for i in range(sec_line, len(lines)) if lines[i].strip().startswith(f'"{name}"')), sec_line + 1)
-            version = str(entry.get("version", "") or "")
+            version = str_or_none(entry.get("version")) or ""
             exact = version[2:] if version.startswith("==") else None
-            url = ("git+" + entry["git"] + ("@" + entry["ref"] if entry.get("ref") else "")) if entry.get("git") else entry.get("path") or entry.get("file")
+            git, ref = str_or_none(entry.get("git")), str_or_none(entry.get("ref"))
+            url = ("git+" + git + ("@" + ref if ref else "")) if git else str_or_none(entry.get("path")) or str_or_none(entry.get("file"))
             col = len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1 if line - 1 < len(lines) else 1
-            req = Req(canonical(name), version, tuple(sorted(entry.get("extras", ()) or ())), entry.get("markers"), Origin(path, line, col, col + len(name) + 2), url=url, hashes=tuple(entry.get("hashes", ()) or ()), locked_version=exact, group=group, text=f"{name}{version}", editable=bool(entry.get("editable")))
+            marker = str_or_none(entry.get("markers"))
+            req = Req(canonical(name), version, tuple(sorted(canonical(x) for x in str_items(entry.get("extras")))), marker, Origin(path, line, col, col + len(name) + 2), url=url, hashes=str_items(entry.get("hashes")), locked_version=exact, group=group, text=f"{name}{version}", editable=bool(entry.get("editable")))
             reqs.append(req)
             if group == "":
-                packages[canonical(name)] = LockedPackage(canonical(name), exact or "", line, (), ("default",), (), "registry", entry.get("markers"))
+                packages[canonical(name)] = LockedPackage(canonical(name), exact or "", line, (), ("default",), (), "registry", marker)
     return Manifest(path, "Pipfile.lock", tuple(reqs), {}, extra={"packages": packages})
 
 

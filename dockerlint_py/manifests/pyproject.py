@@ -13,9 +13,16 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import Manifest, ManifestProblem, Origin, Req, canonical, load_toml_text, locate, parse_requirement_string, table_line, toml_error_line
+from ..safe_read import excerpt
+from . import Manifest, ManifestProblem, Origin, Req, canonical, load_toml_text, locate, parse_requirement_string, str_items, str_or_none, table_line, table_of, toml_error_line
 
 __all__ = ["parse_pyproject", "poetry_constraint"]
+
+
+def _num(x: str) -> int:
+    """A version component as a number: ASCII digits only, and short (``int('²')`` raises,
+    ``int('9' * 5000)`` exceeds Python's digit limit); anything else is 0."""
+    return int(x) if x.isascii() and x.isdigit() and len(x) <= 18 else 0
 
 
 def poetry_constraint(text: str) -> Tuple[str, Optional[str]]:
@@ -35,14 +42,14 @@ def poetry_constraint(text: str) -> Tuple[str, Optional[str]]:
         if p.startswith("^"):
             v = p[1:]
             nums = v.split(".")
-            major = [int(x) if x.isdigit() else 0 for x in nums]
+            major = [_num(x) for x in nums]
             idx = next((i for i, x in enumerate(major) if x != 0), len(major) - 1)
             upper = major[: idx + 1]
             upper[-1] += 1
             out.append(f">={v},<{'.'.join(map(str, upper))}")
         elif p.startswith("~") and not p.startswith("~="):
             v = p[1:]
-            nums = [int(x) if x.isdigit() else 0 for x in v.split(".")]
+            nums = [_num(x) for x in v.split(".")]
             upper = nums[:2] if len(nums) >= 2 else nums[:1]
             upper[-1] += 1
             out.append(f">={v},<{'.'.join(map(str, upper))}")
@@ -97,19 +104,20 @@ def _poetry_table(table: Any, lines: List[str], path: str, group: str, header: s
                 spec, exact = poetry_constraint(v)
                 out.append(Req(canonical(name), spec, (), None, origin, group=group, text=f"{name} = {v!r}", locked_version=None))
             elif isinstance(v, dict):
-                spec, _ = poetry_constraint(str(v.get("version", "")))
-                extras = tuple(sorted(str(e) for e in v.get("extras", ()) or ()))
-                marker = v.get("markers")
+                spec, _ = poetry_constraint(str_or_none(v.get("version")) or "")
+                extras = tuple(sorted(str_items(v.get("extras"))))
+                marker = str_or_none(v.get("markers"))
                 url = None
                 for k in ("git", "path", "url", "file"):
-                    if k in v:
-                        url = ("git+" + str(v[k]) + ("@" + str(v.get("rev") or v.get("tag") or v.get("branch")) if any(x in v for x in ("rev", "tag", "branch")) else "")) if k == "git" else str(v[k])
+                    if isinstance(v.get(k), str):
+                        ref = str_or_none(v.get("rev")) or str_or_none(v.get("tag")) or str_or_none(v.get("branch"))
+                        url = ("git+" + v[k] + ("@" + ref if ref else "")) if k == "git" else v[k]
                 opt_group = group
                 if v.get("optional"):
                     opt_group = "optional"
                 out.append(Req(canonical(name), spec, extras, marker, origin, url=url, group=opt_group, text=f"{name} = {v!r}", editable=bool(v.get("develop"))))
             else:
-                problems.append(ManifestProblem(path, line, f"[{header}] {name}: unsupported value {v!r}"))
+                problems.append(ManifestProblem(path, line, f"[{header}] {excerpt(name)}: unsupported value {excerpt(repr(v))}"))
     return out
 
 
@@ -127,9 +135,9 @@ def _group_tables(table: Dict[str, Any], header: str, lines: List[str], path: st
     """``{group: [requirement strings]}`` under ``[header]`` (PEP 735 groups, PDM dev groups)."""
     out: List[Req] = []
     start = table_line(lines, header)
-    for name, items in table.items():
+    for name, items in table_of(table).items():
         line, _ = _key_line(lines, name, start)
-        out += _pep508_list(items, lines, path, "group:" + canonical(name), line - 1, problems, f"{header}.{name}")
+        out += _pep508_list(items, lines, path, "group:" + canonical(name), line - 1, problems, f"{header}.{excerpt(name, quote=False)}")
     return out
 
 
@@ -142,7 +150,7 @@ def parse_pyproject(text: str, path: str) -> Manifest:
     lines = text.splitlines()
     reqs: List[Req] = []
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    extra: Dict[str, object] = {"name": canonical(str(project.get("name", ""))) if project.get("name") else ""}
+    extra: Dict[str, object] = {"name": canonical(project["name"]) if isinstance(project.get("name"), str) else ""}
     start = table_line(lines, "project")
     if "dependencies" in project:
         dstart = max(start, 0)
@@ -153,20 +161,20 @@ def parse_pyproject(text: str, path: str) -> Manifest:
         ostart = table_line(lines, "project.optional-dependencies")
         for name, items in opt.items():
             line, _ = _key_line(lines, name, ostart) if ostart >= 0 else locate(lines, name, max(start, 0))
-            reqs += _pep508_list(items, lines, path, "extra:" + canonical(name), line - 1, problems, f"optional-dependencies.{name}")
+            reqs += _pep508_list(items, lines, path, "extra:" + canonical(name), line - 1, problems, f"optional-dependencies.{excerpt(name, quote=False)}")
     groups = data.get("dependency-groups") or {}
     if isinstance(groups, dict):
         reqs += _group_tables(groups, "dependency-groups", lines, path, problems)
         extra["group_includes"] = {
-            canonical(n): [canonical(str(i["include-group"])) for i in items if isinstance(i, dict) and "include-group" in i]
+            canonical(n): [canonical(i["include-group"]) for i in items if isinstance(i, dict) and isinstance(i.get("include-group"), str)]
             for n, items in groups.items()
             if isinstance(items, list)
         }
     tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
     poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else None
     if poetry is not None:
-        if not extra["name"] and poetry.get("name"):
-            extra["name"] = canonical(str(poetry["name"]))
+        if not extra["name"] and isinstance(poetry.get("name"), str):
+            extra["name"] = canonical(poetry["name"])
         extra["poetry"] = True
         reqs += _poetry_table(poetry.get("dependencies"), lines, path, "", "tool.poetry.dependencies", problems)
         reqs += _poetry_table(poetry.get("dev-dependencies"), lines, path, "group:dev", "tool.poetry.dev-dependencies", problems)
@@ -177,7 +185,7 @@ def parse_pyproject(text: str, path: str) -> Manifest:
                     reqs += _poetry_table(g.get("dependencies"), lines, path, "group:" + canonical(gname), f"tool.poetry.group.{gname}.dependencies", problems)
         pextras = poetry.get("extras") or {}
         if isinstance(pextras, dict):
-            extra["poetry_extras"] = {canonical(k): [canonical(x) for x in v] for k, v in pextras.items() if isinstance(v, list)}
+            extra["poetry_extras"] = {canonical(k): [canonical(x) for x in str_items(v)] for k, v in pextras.items() if isinstance(v, list)}
     pdm = tool.get("pdm") if isinstance(tool.get("pdm"), dict) else None
     if pdm is not None:
         extra["pdm"] = True

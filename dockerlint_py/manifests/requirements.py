@@ -14,6 +14,7 @@ import os
 import re
 from typing import Dict, List, Mapping, Optional, Set, Tuple
 
+from ..safe_read import excerpt, inside
 from . import Manifest, ManifestProblem, Origin, Req, canonical, parse_requirement_string, read_text
 
 __all__ = ["parse_requirements_file", "parse_requirements_text", "FILE_OPTIONS"]
@@ -29,6 +30,7 @@ FILE_OPTIONS = {
     "--use-feature": "use-feature", "-Z": None, "--always-unzip": None,
 }
 _PER_LINE_VALUE = {"--hash", "--config-settings", "-C", "--global-option", "--install-option"}
+_MAX_INCLUDE_DEPTH = 100  # -r chains deeper than this are not followed (recursion bound)
 _URL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|(?:git|hg|svn|bzr)\+|file:)", re.I)
 
 
@@ -140,20 +142,26 @@ def parse_requirements_text(
     env: Optional[Mapping[str, str]] = None,
     resolve_include=None,
     _stack: Optional[Set[str]] = None,
+    _memo: Optional[Dict[str, Manifest]] = None,
+    _done: Optional[Set[Tuple[str, bool]]] = None,
 ) -> Manifest:
     """Parse requirements text. ``resolve_include(name, including_path)`` returns
     ``(real_path, shown_path)`` or ``(None, reason)`` for ``-r``/``-c`` targets."""
     reqs: List[Req] = []
     constraints: List[Req] = []
     problems: List[ManifestProblem] = []
-    options: Dict[str, Tuple[str, ...]] = {}
+    options: Dict[str, List[str]] = {}
     includes: List[str] = []
     stack = set(_stack or ()) | {path}
+    # an include read once is not read again (a diamond of includes would be exponential):
+    # its parse is memoised, and its requirements are added once per role (-r or -c)
+    memo: Dict[str, Manifest] = {} if _memo is None else _memo
+    done: Set[Tuple[str, bool]] = set() if _done is None else _done
     raw_lines = text.splitlines()
     unresolved: List[int] = []
 
     def add_option(key: str, value: str) -> None:
-        options[key] = options.get(key, ()) + ((value,) if value else ("",))
+        options.setdefault(key, []).append(value)
 
     for lineno, line in _logical_lines(text):
         if env is not None:
@@ -170,7 +178,7 @@ def parse_requirements_text(
         if line.startswith("-"):
             m = re.match(r"^(--?[A-Za-z][A-Za-z0-9-]*)(?:[ =]\s*(.*))?$", line)
             if not m:
-                problems.append(ManifestProblem(path, lineno, f"cannot parse option line {line!r}"))
+                problems.append(ManifestProblem(path, lineno, f"cannot parse option line {excerpt(line)}"))
                 continue
             opt, value = m.group(1), (m.group(2) or "").strip()
             if opt in ("-r", "--requirement", "-c", "--constraint"):
@@ -182,29 +190,39 @@ def parse_requirements_text(
                 real, shown = resolve_include(value, path)
                 if real is None:
                     kind = "remote" if _URL_RE.match(value) else "outside" if "outside" in (shown or "") else "missing"
-                    problems.append(ManifestProblem(path, lineno, f"{opt} {value}: {shown}", kind))
+                    problems.append(ManifestProblem(path, lineno, f"{opt} {excerpt(value, 80)}: {shown}", kind))
                     if kind == "remote" and opt in ("-c", "--constraint"):
                         add_option("remote-constraints", value)
+                    continue
+                if len(stack) >= _MAX_INCLUDE_DEPTH:
+                    problems.append(ManifestProblem(path, lineno, f"includes nested more than {_MAX_INCLUDE_DEPTH} deep; not followed", "cycle"))
                     continue
                 if shown in stack:
                     problems.append(ManifestProblem(path, lineno, f"include cycle: {shown} is already being read ({' -> '.join(sorted(stack))})", "cycle"))
                     continue
-                includes.append(shown)
-                sub_text, reason = read_text(real)
-                if sub_text is None:
-                    problems.append(ManifestProblem(path, lineno, f"{opt} {value}: {reason}", "missing" if reason and "No such file" in reason else "malformed"))
+                is_constraint = opt in ("-c", "--constraint")
+                if (shown, is_constraint) in done:
                     continue
-                sub = parse_requirements_text(sub_text, shown, env=env, resolve_include=resolve_include, _stack=stack)
+                done.add((shown, is_constraint))
+                includes.append(shown)
+                sub = memo.get(shown)
+                if sub is None:
+                    sub_text, reason = read_text(real)
+                    if sub_text is None:
+                        problems.append(ManifestProblem(path, lineno, f"{opt} {excerpt(value, 80)}: {reason}", "missing" if reason and "No such file" in reason else "malformed"))
+                        continue
+                    sub = parse_requirements_text(sub_text, shown, env=env, resolve_include=resolve_include, _stack=stack, _memo=memo, _done=done)
+                    memo[shown] = sub
                 problems.extend(sub.problems)
                 includes.extend(sub.includes)
-                if opt in ("-c", "--constraint"):
+                if is_constraint:
                     constraints.extend(sub.requirements)
                     constraints.extend(sub.constraints)
                 else:
                     reqs.extend(sub.requirements)
                     constraints.extend(sub.constraints)
                     for k, v in sub.options.items():
-                        options[k] = options.get(k, ()) + v
+                        options.setdefault(k, []).extend(v)
                 continue
             if opt in ("-e", "--editable"):
                 if not value:
@@ -218,14 +236,14 @@ def parse_requirements_text(
                 key = FILE_OPTIONS[opt] or opt.lstrip("-")
                 add_option(key, value)
                 continue
-            problems.append(ManifestProblem(path, lineno, f"unknown pip option {opt!r}"))
+            problems.append(ManifestProblem(path, lineno, f"unknown pip option {excerpt(opt)}"))
             continue
         head, line_opts = _split_options(line)
         hashes = tuple(v for k, v in line_opts if k == "--hash")
         # pip parses file-level options on a requirement line too (and then ignores them)
         unknown = [k for k, _ in line_opts if k not in _PER_LINE_VALUE and k not in FILE_OPTIONS]
         if unknown:
-            problems.append(ManifestProblem(path, lineno, f"unknown per-requirement option {unknown[0]!r}"))
+            problems.append(ManifestProblem(path, lineno, f"unknown per-requirement option {excerpt(unknown[0])}"))
         req, err = parse_requirement_line(head, origin)
         if req is None:
             problems.append(ManifestProblem(path, lineno, err or "invalid requirement"))
@@ -234,15 +252,15 @@ def parse_requirements_text(
             req = req._replace(hashes=hashes)
         reqs.append(req)
     extra = {"unresolved_lines": tuple(unresolved)} if unresolved else {}
-    return Manifest(path, "requirements", tuple(reqs), options, tuple(constraints), tuple(problems), tuple(includes), extra)
+    return Manifest(path, "requirements", tuple(reqs), {k: tuple(v) for k, v in options.items()}, tuple(constraints), tuple(problems), tuple(includes), extra)
 
 
 def parse_requirements_file(path: str, *, shown: Optional[str] = None, root: Optional[str] = None, env: Optional[Mapping[str, str]] = None) -> Manifest:
     """Parse a requirements file on disk; includes are resolved relative to it, within ``root``."""
     shown = shown or path
-    text, reason = read_text(path)
+    text, reason = read_text(path, root)
     if text is None:
-        return Manifest(shown, "requirements", (), {}, problems=(ManifestProblem(shown, None, reason or "cannot read"),))
+        return Manifest(shown, "requirements", (), {}, problems=(ManifestProblem(shown, None, reason or "cannot read", "outside" if reason and "outside" in reason else "malformed"),))
     base_real = os.path.dirname(os.path.abspath(path))
     base_shown = os.path.dirname(shown)
     limit = os.path.abspath(root) if root else None
@@ -254,8 +272,8 @@ def parse_requirements_file(path: str, *, shown: Optional[str] = None, root: Opt
         inc_real = shown_to_real.get(including, os.path.join(base_real, os.path.basename(including)))
         real = os.path.normpath(os.path.join(os.path.dirname(inc_real), name))
         shown_inc = os.path.normpath(os.path.join(os.path.dirname(including) if including != shown else base_shown, name)).replace(os.sep, "/")
-        if limit and os.path.commonpath([limit, real]) != limit:
-            return None, f"points outside the build context ({limit}); not followed"
+        if limit and not inside(real, limit):
+            return None, "points outside the build context (or is a symlink to outside it); not followed"
         if not os.path.exists(real):
             return None, "No such file in the build context"
         shown_to_real[shown_inc] = real

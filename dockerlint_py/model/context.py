@@ -1,16 +1,21 @@
 """The build context on the host: which files COPY/ADD can see (``.dockerignore`` honoured).
 
 The context is the Dockerfile's directory unless the user names one (``--context DIR``). When
-the context was not named and a COPY source is not there, the directories above it (up to the
-repository root, at most four levels) are tried: many projects build with the repository root
-as context and keep the Dockerfile in a sub-directory. Paths never escape the context root.
+the context was not named and a COPY source is not there, the directories above it up to the
+repository root (the nearest directory holding ``.git``, at most four levels up) are tried: many
+projects build with the repository root as context and keep the Dockerfile in a sub-directory.
+Without a repository root above, only the Dockerfile's directory is the context. Paths never
+escape the context root, also through symlinks; COPY globs do not follow symlinked directories
+(so a symlink loop such as ``a -> .`` cannot make a glob exponential).
 """
 
 from __future__ import annotations
 
-import glob as _glob
 import os
+import stat
 from typing import List, Optional, Tuple
+
+from ..safe_read import MAX_SMALL_BYTES, inside, read_bytes
 
 __all__ = ["BuildContext"]
 
@@ -126,16 +131,25 @@ class BuildContext:
         self.root = os.path.abspath(root)
         self.explicit = explicit
         self._roots: List[str] = [self.root]
+        self._unread_parents: List[str] = []  # parents not used as context: no repository root bounds them
         if not explicit:
             cur = self.root
+            parents: List[str] = []
             for _ in range(_MAX_UP):
-                if os.path.isdir(os.path.join(cur, ".git")):
+                if os.path.lexists(os.path.join(cur, ".git")):
+                    # the parents are candidates only up to a repository root
+                    self._roots.extend(parents)
                     break
                 parent = os.path.dirname(cur)
                 if parent == cur:
                     break
-                self._roots.append(parent)
+                parents.append(parent)
                 cur = parent
+            else:
+                if os.path.lexists(os.path.join(cur, ".git")):
+                    self._roots.extend(parents)
+            if len(self._roots) == 1:
+                self._unread_parents = parents
         self._ignores = {r: self._load_ignore(r, dockerfile) for r in self._roots}
 
     @staticmethod
@@ -145,11 +159,12 @@ class BuildContext:
             candidates.append(os.path.join(root, os.path.basename(dockerfile) + ".dockerignore"))
         candidates.append(os.path.join(root, ".dockerignore"))
         for c in candidates:
-            try:
-                with open(c, encoding="utf-8", errors="replace") as fh:
-                    lines = fh.read().splitlines()
-            except OSError:
+            if not os.path.lexists(c):
                 continue
+            data, _reason = read_bytes(c, root=root, limit=MAX_SMALL_BYTES)
+            if data is None:
+                continue  # a device, FIFO, oversized file or symlink out of the context
+            lines = data.decode("utf-8", "replace").splitlines()
             out = []
             for line in lines:
                 line = line.strip()
@@ -178,6 +193,41 @@ class BuildContext:
             return None
         return path
 
+    _MAX_GLOB_MATCHES = 10000
+
+    def _glob(self, root: str, pattern: str) -> List[str]:
+        """Matches of a COPY glob below ``root``, one path segment at a time with the
+        .dockerignore segment matcher. Symlinked directories are not descended into (a link
+        loop would otherwise multiply the matches); a symlinked file may match."""
+        parts = [p for p in pattern.split("/") if p not in ("", ".")]
+        current = [root]
+        for k, part in enumerate(parts):
+            last = k == len(parts) - 1
+            nxt: List[str] = []
+            for d in current:
+                if any(ch in part for ch in "*?["):
+                    try:
+                        names = sorted(os.listdir(d))
+                    except OSError:
+                        continue
+                    cands = [os.path.join(d, n) for n in names if (not n.startswith(".") or part.startswith(".")) and _segment_match(part, n)]
+                else:
+                    cands = [os.path.join(d, part)]
+                for c in cands:
+                    try:
+                        st = os.lstat(c)
+                    except OSError:
+                        continue
+                    if not last and not stat.S_ISDIR(st.st_mode):
+                        continue  # only real directories are descended into
+                    nxt.append(c)
+                    if len(nxt) > self._MAX_GLOB_MATCHES:
+                        return []
+            current = nxt
+            if not current:
+                return []
+        return current
+
     def resolve(self, src: str) -> List[Tuple[str, str, str]]:
         """Host matches of a COPY source: [(absolute path, path relative to its root, root)].
 
@@ -188,11 +238,13 @@ class BuildContext:
             if base is None:
                 continue
             if any(ch in src for ch in "*?["):
-                matches = sorted(_glob.glob(base))
+                matches = self._glob(root, os.path.relpath(base, root).replace(os.sep, "/"))
             else:
                 matches = [base] if os.path.exists(base) else []
             out = []
             for m in matches:
+                if not inside(m, root):
+                    continue  # a symlink out of the context: docker cannot see it either
                 rel = os.path.relpath(m, root).replace(os.sep, "/")
                 if rel == ".":
                     rel = ""
@@ -203,10 +255,22 @@ class BuildContext:
                 return out
         return []
 
+    def maybe_elsewhere(self, src: str) -> bool:
+        """True when ``src`` is not in the context but exists in a parent directory that may be
+        the real build context (no repository root tells): unknown, not missing. The parent's
+        file is only tested for existence, never read."""
+        if any(ch in src for ch in "*?["):
+            return False
+        for parent in self._unread_parents:
+            path = self._inside(parent, src.replace("\\", "/"))
+            if path is not None and os.path.lexists(path):
+                return True
+        return False
+
     def file_in_dir(self, host_dir: str, root: str, sub: str) -> Optional[str]:
         """``sub`` inside a copied host directory, when it exists and is not ignored."""
         path = self._inside(host_dir, sub)
-        if path is None or not os.path.isfile(path):
+        if path is None or not os.path.isfile(path) or not inside(path, root):
             return None
         rel = os.path.relpath(path, root).replace(os.sep, "/")
         if self.ignored(rel, root):

@@ -34,7 +34,7 @@ __all__ = [
 
 _DIRECTIVE_RE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
 _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
-_HEREDOC_WORD_RE = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+_HEREDOC_WORD_RE = re.compile(r"^([0-9]*)<<(-?)([^<]*)$")
 _WS = " \t\v\f\r"
 
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
@@ -179,21 +179,47 @@ class ParsedDockerfile(NamedTuple):
 
 
 def decode_source(data: bytes, path: str) -> str:
-    """Decode a Dockerfile's bytes. UTF-8 (BOM optional) or UTF-16 with a BOM."""
+    """Decode a Dockerfile's bytes. UTF-8 (BOM optional) or UTF-16 with a BOM.
+
+    Text that would silently lint as nothing is an error instead: UTF-32, UTF-16 without a BOM
+    (every other byte NUL), and classic-Mac line ends (lone CRs), which BuildKit reads as one
+    line."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise DockerfileParseError(path, None, "file is UTF-32 text; BuildKit reads UTF-8 (or UTF-16 with a byte-order mark)")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise DockerfileParseError(path, None, f"invalid UTF-16 text: {exc.reason}") from None
+        _check_line_ends(text, path)
+        return text
+    head = data[:4096]
+    if len(head) >= 8 and head.count(b"\x00") * 4 >= len(head):
+        raise DockerfileParseError(
+            path, None, "file looks like UTF-16 or UTF-32 text without a byte-order mark (many NUL bytes); not read"
+        )
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise DockerfileParseError(
             path, line, "file is not valid UTF-8 text (byte 0x%02x)" % data[exc.start]
         ) from None
+    _check_line_ends(text, path)
+    return text
+
+
+def _check_line_ends(text: str, path: str) -> None:
+    body = text[:-1] if text.endswith("\r") else text
+    if "\r" not in body:
+        return
+    lone = body.count("\r") - body.count("\r\n")
+    if lone > 0 and lone >= text.count("\n"):
+        raise DockerfileParseError(
+            path, None, "lines end in a lone CR (classic Mac line ends); BuildKit reads the file as one line"
+        )
 
 
 def _split_raw_words(text: str, escape: str) -> List[str]:
@@ -238,7 +264,7 @@ def _parse_heredoc_word(word: str) -> Optional[Tuple[str, bool, bool, int]]:
     m = _HEREDOC_WORD_RE.match(word)
     if not m:
         return None
-    fd = int(m.group(1)) if m.group(1) else 0
+    fd = int(m.group(1)) if m.group(1) and len(m.group(1)) < 10 else 0
     chomp = m.group(2) == "-"
     rest = m.group(3)
     if not rest:
@@ -313,7 +339,7 @@ def _parse_json_array(text: str) -> Optional[Tuple[str, ...]]:
 
     try:
         value = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: `[[[...` nested 100,000 deep
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None
@@ -326,6 +352,9 @@ def _build_instruction(
     """Split a logical line into keyword, flags, arguments (and their offset), JSON form."""
     m = re.match(r"[ \t\v\f\r]*([^ \t\v\f\r]+)", line)
     keyword_text = m.group(1) if m else line
+    odd = next((ch for ch in keyword_text if ch.isspace() or ch in "\u200b\ufeff\u2060"), None)
+    if odd is not None:
+        raise _OddSpace(odd)
     keyword = keyword_text.upper()
     rest_offset = m.end() if m else len(line)
     rest = line[rest_offset:]
@@ -347,6 +376,11 @@ def _build_instruction(
     return keyword, keyword_text, tuple(flags), args, args_offset, json_form
 
 
+class _OddSpace(Exception):
+    """A keyword holding a non-ASCII space (NBSP...): BuildKit reads ``FROM\u00a0x`` as one
+    unknown instruction word, so the file would silently lint as almost nothing."""
+
+
 def _locate(segments: Tuple[_Segment, ...], offset: int) -> Tuple[int, int]:
     seg = segments[0]
     for candidate in segments:
@@ -361,6 +395,9 @@ def parse_dockerfile(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
     """Parse Dockerfile text into instructions. Raises :class:`DockerfileParseError`."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    from .words import start_budget
+
+    start_budget(len(text))
     raw_lines = text.split("\n")
     if raw_lines and raw_lines[-1] == "":
         raw_lines.pop()
@@ -434,7 +471,12 @@ def parse_dockerfile(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
             length += len(piece)
         line = "".join(parts)
         seg_t = tuple(segments)
-        keyword, keyword_text, flags, args, args_offset, json_form = _build_instruction(line, seg_t)
+        try:
+            keyword, keyword_text, flags, args, args_offset, json_form = _build_instruction(line, seg_t)
+        except _OddSpace as exc:
+            raise DockerfileParseError(
+                path, start_line, "non-ASCII space U+%04X in the instruction keyword: BuildKit reads it as an unknown instruction" % ord(exc.args[0])
+            ) from None
 
         # ONBUILD wraps a sub-instruction on the same logical line.
         sub: Optional[Instruction] = None
@@ -442,7 +484,12 @@ def parse_dockerfile(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
         if keyword == "ONBUILD" and args.strip():
             sub_line = line[args_offset:]
             sub_segments = _rebase_segments(seg_t, args_offset)
-            s_kw, s_kwt, s_flags, s_args, s_off, s_json = _build_instruction(sub_line, sub_segments)
+            try:
+                s_kw, s_kwt, s_flags, s_args, s_off, s_json = _build_instruction(sub_line, sub_segments)
+            except _OddSpace as exc:
+                raise DockerfileParseError(
+                    path, start_line, "non-ASCII space U+%04X in the instruction keyword: BuildKit reads it as an unknown instruction" % ord(exc.args[0])
+                ) from None
             target_keyword = s_kw
             sub = Instruction(
                 s_kw, s_kwt, *_locate(sub_segments, 0), 0, 0, s_flags, s_args, s_off, s_json,

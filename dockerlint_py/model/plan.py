@@ -532,7 +532,7 @@ class _Builder:
                 state.unseen.add(posixpath.join(dest_abs, name))
                 from ..manifests import is_manifest_name
 
-                if is_manifest_name(src.rstrip("/")) and not any(ch in src for ch in "*?["):
+                if is_manifest_name(src.rstrip("/")) and not any(ch in src for ch in "*?[") and not self.ctx.maybe_elsewhere(src):
                     self.plan.missing.append(MissingManifest(ins, src, "not found in the build context (or excluded by .dockerignore)"))
                 continue
             for host, _rel, root in matches:

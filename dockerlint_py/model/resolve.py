@@ -6,6 +6,8 @@ modified afterwards.
 
 from __future__ import annotations
 
+import bisect
+import re
 from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 if TYPE_CHECKING:
@@ -42,6 +44,49 @@ class CopySource(NamedTuple):
     raw: str
 
 
+class _VarLog:
+    """The ARG/ENV assignments of one stage, in order. The scope of an instruction is a position
+    in it, so recording every instruction's scope is O(1) (a dict copy each was quadratic in
+    memory: 20,000 ARGs took 5 GB); :meth:`visible` replays it, keeping the last result."""
+
+    __slots__ = ("entries", "_pos", "_args", "_env", "_visible")
+
+    def __init__(self) -> None:
+        self.entries: List[Tuple[bool, str, Optional[str]]] = []
+        self._pos = 0
+        self._args: Dict[str, Optional[str]] = {}
+        self._env: Dict[str, Optional[str]] = {}
+        self._visible: Optional[Dict[str, str]] = None
+
+    def visible(self, pos: int) -> Dict[str, str]:
+        if pos == self._pos and self._visible is not None:
+            return self._visible
+        if pos < self._pos:
+            self._pos, self._args, self._env = 0, {}, {}
+        for is_env, name, value in self.entries[self._pos : pos]:
+            (self._env if is_env else self._args)[name] = value
+        self._pos = pos
+        out: Dict[str, str] = {k: v for k, v in self._args.items() if v is not None}
+        out.update(self._env)  # type: ignore[arg-type]
+        self._visible = out
+        return out
+
+
+class _Scope(dict):
+    """A stage's ARG or ENV dict that records every assignment in the stage's :class:`_VarLog`."""
+
+    def __init__(self, log: _VarLog, is_env: bool, initial: Optional[Dict[str, Optional[str]]] = None) -> None:
+        super().__init__()
+        self._log = log
+        self._is_env = is_env
+        for k, v in (initial or {}).items():
+            self[k] = v
+
+    def __setitem__(self, key: str, value: Optional[str]) -> None:
+        self._log.entries.append((self._is_env, key, value))
+        super().__setitem__(key, value)
+
+
 class Stage:
     """One build stage (``FROM ... [AS name]`` up to the next FROM)."""
 
@@ -58,6 +103,7 @@ class Stage:
         "reaches_final",
         "copy_sources",
         "_vars",
+        "_varlog",
         "_facts",
         "_commands",
         "_shell",
@@ -80,7 +126,8 @@ class Stage:
         self.instructions: Tuple[Instruction, ...] = ()
         self.reaches_final = False
         self.copy_sources: Tuple[CopySource, ...] = ()
-        self._vars: Dict[int, Dict[str, str]] = {}
+        self._vars: Dict[int, int] = {}  # instruction index -> position in _varlog
+        self._varlog = _VarLog()
         self._facts = None
         self._commands: Dict[int, List[Command]] = {}
         self._shell: Dict[int, Tuple[str, ...]] = {}
@@ -136,7 +183,8 @@ class Stage:
 
     def vars_at(self, ins: Instruction) -> Dict[str, str]:
         """ARG and ENV values visible to ``ins`` (ENV wins over ARG, as in BuildKit)."""
-        return self._vars.get(ins.index, {})
+        pos = self._vars.get(ins.index)
+        return {} if pos is None else self._varlog.visible(pos)
 
     @property
     def env(self) -> Dict[str, str]:
@@ -235,10 +283,12 @@ def run_commands(ins: Instruction, shell: Tuple[str, ...] = ("/bin/sh", "-c")) -
             # `<<-` strips leading tabs from the body: add them back to get file columns.
             tabs = [len(l) - len(l.lstrip("\t")) if hd.strip_tabs else 0 for l in hd.raw_body.split("\n")]
 
-            def locate(off: int, body=hd.body, base_line=hd.start_line, tabs=tabs) -> Tuple[int, int]:
-                line = body.count("\n", 0, off)
-                start = body.rfind("\n", 0, off) + 1
-                return base_line + line, off - start + 1 + (tabs[line] if line < len(tabs) else 0)
+            body = hd.body
+            starts = [0] + [m.end() for m in re.finditer("\n", body)]  # line start offsets
+
+            def locate(off: int, starts=starts, base_line=hd.start_line, tabs=tabs) -> Tuple[int, int]:
+                line = bisect.bisect_right(starts, off) - 1  # linear scans made 100k lines quadratic
+                return base_line + line, off - starts[line] + 1 + (tabs[line] if line < len(tabs) else 0)
 
             cmds = cmds + parse_script(hd.body, locate)
     return cmds
@@ -319,7 +369,9 @@ def _env_pairs(text: str, lookup) -> List[Tuple[str, str]]:
     if "=" not in words[0]:
         # legacy form: ENV key value with spaces
         key = words[0]
-        value, _ = expand(text.strip()[len(text.strip().split(None, 1)[0]) :].strip(), lookup)
+        raw = text.strip(" \t\r\n")  # the lexer's whitespace: str.strip() would also eat U+00A0
+        first = re.match(r"[^ \t\r\n]*", raw).group(0)  # type: ignore[union-attr]
+        value, _ = expand(raw[len(first) :].strip(" \t\r\n"), lookup)
         return [(key, value)]
     out = []
     for w in words:
@@ -396,10 +448,10 @@ def resolve(parsed: ParsedDockerfile, options: Optional[BuildOptions] = None) ->
             elif value and not unresolved:
                 current.base_ref = parse_image_ref(value)
             # the stage's variables start from the parent's final ENV (and SHELL)
-            start_env = dict(parent.env) if parent is not None else {}
+            start_env = _Scope(current._varlog, True, parent.env if parent is not None else {})
             current._final_env = start_env
             inherited_shell = parent._shell.get(-1, ("/bin/sh", "-c")) if parent is not None else ("/bin/sh", "-c")
-            state[current.index] = (start_env, {}, inherited_shell)
+            state[current.index] = (start_env, _Scope(current._varlog, False), inherited_shell)
             continue
         if current is None:
             continue  # instructions before FROM other than ARG: BuildKit rejects; rules may flag
@@ -412,9 +464,7 @@ def resolve(parsed: ParsedDockerfile, options: Optional[BuildOptions] = None) ->
                 return args[name]
             return None
 
-        visible: Dict[str, str] = {k: v for k, v in args.items() if v is not None}
-        visible.update(env)
-        current._vars[ins.index] = visible
+        current._vars[ins.index] = len(current._varlog.entries)
         current._shell[ins.index] = shell
         body.append(ins)
         kw = ins.keyword
@@ -451,7 +501,7 @@ def resolve(parsed: ParsedDockerfile, options: Optional[BuildOptions] = None) ->
                 continue
             value, _ = expand(frm.value, st.vars_at(ins), parsed.escape)
             src_stage: Optional[Stage] = None
-            if value.isdigit():
+            if value.isascii() and value.isdigit() and len(value) < 10:
                 idx = int(value)
                 if idx < st.index:
                     src_stage = stages[idx]

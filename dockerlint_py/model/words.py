@@ -8,6 +8,12 @@ character.
 
 Unknown variables expand to the empty string in BuildKit; here they are also *recorded*, so
 that a rule can tell "resolved to empty" from "depends on a value we do not know".
+
+Expansion is bounded, so that a hostile file cannot exhaust memory or the stack: ``ENV A=$A$A``
+repeated doubles a value per line. One expansion may add at most :data:`MAX_GROWTH` characters
+of variable values to its text, and all expansions of one parsed file together at most
+:func:`start_budget`'s budget; a variable whose value would exceed what is left is treated as
+unknown (recorded in ``unresolved``), as is a ``${...}`` nested deeper than :data:`MAX_DEPTH`.
 """
 
 from __future__ import annotations
@@ -17,6 +23,16 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 __all__ = ["Expansion", "process_words", "expand"]
 
 Lookup = Callable[[str], Optional[str]]
+
+MAX_GROWTH = 64 * 1024
+MAX_DEPTH = 64
+_DEFAULT_BUDGET = 64 * 1024 * 1024
+_budget = [_DEFAULT_BUDGET]
+
+
+def start_budget(source_length: int = 0) -> None:
+    """Reset the expansion budget shared by every expansion of one file (called by the parser)."""
+    _budget[0] = _DEFAULT_BUDGET + 16 * source_length
 
 
 class Expansion:
@@ -42,7 +58,9 @@ def _lookup_from(env: "Dict[str, str] | Lookup | None") -> Lookup:
 
 
 class _Lexer:
-    def __init__(self, text: str, lookup: Lookup, escape: str, raw_quotes: bool, split: bool):
+    def __init__(self, text: str, lookup: Lookup, escape: str, raw_quotes: bool, split: bool, depth: int = 0, room: Optional[List[int]] = None):
+        self.depth = depth
+        self.room = room if room is not None else [MAX_GROWTH]  # shared with nested words
         self.s = text
         self.i = 0
         self.n = len(text)
@@ -135,9 +153,22 @@ class _Lexer:
         return j
 
     def _value(self, name: str) -> Optional[str]:
-        value = self.lookup(name)
+        value = self._bounded(name)
         if value is None:
             self.unresolved.add(name)
+        return value
+
+    def _bounded(self, name: str) -> Optional[str]:
+        """The variable's value, or None when it is unknown or would exceed the size bounds."""
+        value = self.lookup(name)
+        if value is None or not value:
+            return value
+        size = len(value)
+        if size > self.room[0] or size > _budget[0]:
+            self.unresolved.add(name)
+            return None
+        self.room[0] -= size
+        _budget[0] -= size
         return value
 
     def _dollar(self) -> str:
@@ -202,11 +233,16 @@ class _Lexer:
             k += 1
         word_raw = s[word_start:k]
         self.i = min(k + 1, n)
+        if self.depth >= MAX_DEPTH:
+            self.unresolved.add(name)  # nested too deeply to follow: unknown
+            return ""
         # The word itself may contain variables.
-        sub = _Lexer(word_raw, self.lookup, self.escape, False, False)
+        sub = _Lexer(word_raw, self.lookup, self.escape, False, False, self.depth + 1, self.room)
         parts = sub.words()
         word = parts[0] if parts else ""
-        value = self.lookup(name)
+        value = self._bounded(name)
+        if value is None and self.lookup(name) is not None:
+            return ""  # known but too large: recorded as unresolved
         if op in (":-", "-"):
             if value is None or (op == ":-" and value == ""):
                 self.unresolved |= sub.unresolved

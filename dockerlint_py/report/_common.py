@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 __all__ = [
@@ -172,35 +171,6 @@ MAX_SOURCE_BYTES = 5 * 1024 * 1024
 _LINES: Dict[str, Optional[List[str]]] = {}
 
 
-def _guarded_read(path: str) -> Optional[bytes]:
-    """The bytes of a regular file of at most MAX_SOURCE_BYTES; None for anything else. Opened
-    non-blocking (a FIFO does not hang the open) and checked on the open descriptor (no race
-    between the check and the read)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SOURCE_BYTES:
-            return None
-        chunks = []
-        left = MAX_SOURCE_BYTES + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
-        return data if len(data) <= MAX_SOURCE_BYTES else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 def source_lines(path: str, ctx=None) -> Optional[List[str]]:
     """The lines of a linted file: from ``ctx.sources`` when the CLI passed them, else read once
     through the guarded reader. Files the run could not check (``ctx.errors``) are never read."""
@@ -212,7 +182,10 @@ def source_lines(path: str, ctx=None) -> Optional[List[str]]:
     if path == "-":
         return None
     if path not in _LINES:
-        data = _guarded_read(path)
+        from ..safe_read import MAX_DOCKERFILE_BYTES, read_bytes
+
+        # the guarded reader: a manifest the linter refused (FIFO, /dev/zero) is not opened here
+        data, _ = read_bytes(path, limit=MAX_DOCKERFILE_BYTES)
         if data is None:
             _LINES[path] = None
         else:

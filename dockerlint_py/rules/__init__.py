@@ -91,7 +91,11 @@ def _entry_points() -> List[_EntryPoint]:
 
     The same data ``importlib.metadata.entry_points()`` reads, without importing it (that costs
     ~30 ms of start-up, on every pre-commit run): each ``*.dist-info``/``*.egg-info`` directory on
-    ``sys.path``, first distribution of a name wins."""
+    ``sys.path``, first distribution of a name wins.
+
+    Only installed distributions count: the current directory is never searched (``python -m``
+    puts it, or ``''``, first on ``sys.path``, and the linted repository must not be able to plant
+    a plugin that then runs), nor is any relative ``sys.path`` entry."""
     import os
     import re
     import sys
@@ -99,8 +103,19 @@ def _entry_points() -> List[_EntryPoint]:
     out: List[_EntryPoint] = []
     seen = set()
     header = "[" + ENTRY_POINT_GROUP + "]"
+    try:
+        cwd = os.path.realpath(os.getcwd())
+    except OSError:
+        cwd = None
     for entry in sys.path:
-        base = entry or "."
+        if not entry or not os.path.isabs(entry):
+            continue
+        base = entry
+        try:
+            if cwd is not None and os.path.realpath(base) == cwd:
+                continue
+        except OSError:
+            continue
         try:
             names = sorted(os.listdir(base))
         except OSError:

@@ -9,7 +9,7 @@ through the shell-command model and honours BuildKit ``--mount=type=cache|tmpfs`
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from ..findings import Hit
 from ..model.ospkg import apt_recommends_disabled, package_names, recommends_off_in
@@ -17,7 +17,7 @@ from ..model.runs import covered_by_mount, pip_bool_set, removes, truthy
 from ._base import at_command as _at
 from ._base import rule
 
-__all__ = ["RULES"]
+__all__: list = []
 
 _APT = ("apt-get", "apt", "aptitude")
 _LISTS = [r"/var/lib/apt/lists(?:/\*?)?", r"/var/lib/apt(?:/\*)?"]
