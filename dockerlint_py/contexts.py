@@ -32,8 +32,12 @@ class InstructionContext(NamedTuple):
     instruction: "Instruction"  # where findings go (the ONBUILD line for an ONBUILD body)
     body: "Instruction"  # what runs: the instruction itself, or the ONBUILD's inner instruction
     user: Optional[str]  # USER in effect (None: the base image's default)
-    env: Mapping[str, str]  # ENV and ARG values visible here
     commands: Tuple["ToolCommand", ...]  # the command model of a RUN; () for anything else
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        """ENV and ARG values visible here (built on demand: a scope is a log, not a copy)."""
+        return self.stage.vars_at(self.instruction)
 
     @property
     def model(self) -> "DockerfileModel":
@@ -97,5 +101,5 @@ def walk(model: "DockerfileModel") -> Iterator[Tuple[StageContext, Tuple[Instruc
         for ins in stage.instructions:
             body = ins.onbuild if ins.keyword == "ONBUILD" and ins.onbuild is not None else ins
             cmds = tuple(stage.tool_commands(ins)) if body.keyword == "RUN" else ()
-            out.append(InstructionContext(sctx, ins, body, stage.user_at(ins), stage.vars_at(ins), cmds))
+            out.append(InstructionContext(sctx, ins, body, stage.user_at(ins), cmds))
         yield sctx, tuple(out)
