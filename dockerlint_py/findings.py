@@ -40,6 +40,7 @@ class Edit(NamedTuple):
     end_column: int
     replacement: str
     path: Optional[str] = None
+    expected: Optional[str] = None  # the text the span must hold; the edit is skipped otherwise
 
 
 class Fix(NamedTuple):

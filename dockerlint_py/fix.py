@@ -67,6 +67,10 @@ def apply_edits(data: bytes, edits: Sequence[Edit]) -> Tuple[bytes, int]:
         if last_start is not None and end > last_start:
             continue  # overlaps an edit already applied
         (sl, sc), (el, ec) = start, end
+        if e.expected is not None:
+            old = ft.lines[sl][sc:ec] if sl == el else "\n".join([ft.lines[sl][sc:]] + ft.lines[sl + 1 : el] + [ft.lines[el][:ec]])
+            if old != e.expected:
+                continue  # the file is not what the finding was computed from: never guess
         head = ft.lines[sl][:sc]
         tail = ft.lines[el][ec:]
         new_lines = (head + e.replacement.replace("\r\n", "\n") + tail).split("\n")

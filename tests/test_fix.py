@@ -120,6 +120,7 @@ def test_fix_on_every_corpus_file_with_fixable_findings(corpus_dir, tmp_path):
         copy_dir.mkdir()
         copy = copy_dir / "Dockerfile"
         copy.write_bytes(data)
+        before = lint_source(data, str(copy), options)
         n, _, errs = fix_files([str(copy)], options, unsafe=False, write=True)
         fixed = copy.read_bytes()
         after = lint_source(fixed, str(copy), options)
@@ -130,6 +131,15 @@ def test_fix_on_every_corpus_file_with_fixable_findings(corpus_dir, tmp_path):
             problems.append(f"{rel}: still fixable after --fix: {[(f.code, f.line) for f in left][:3]}")
         if n2 or copy.read_bytes() != fixed:
             problems.append(f"{rel}: second --fix changed the file")
+        # a fix must not create a finding (of any rule)
+        from collections import Counter
+
+        grown = Counter(f.code for f in after.findings) - Counter(f.code for f in before.findings)
+        if grown:
+            problems.append(f"{rel}: new findings after --fix: {dict(grown)}")
+        # the build does the same thing: no apt install left without its package lists
+        if _apt_without_lists(fixed.decode("utf-8", "replace")) > _apt_without_lists(data.decode("utf-8", "replace")):
+            problems.append(f"{rel}: a RUN installs with apt after the lists were removed")
         try:
             kw_before = [k for k, *_ in oracle_view(data.decode("utf-8-sig"))]
             kw_after = [k for k, *_ in oracle_view(fixed.decode("utf-8-sig"))]
@@ -141,6 +151,32 @@ def test_fix_on_every_corpus_file_with_fixable_findings(corpus_dir, tmp_path):
         checked += 1
     assert checked > 300
     assert not problems, "\n".join(problems[:20])
+
+
+def _apt_without_lists(text):
+    """How many RUNs install with apt while the lists an earlier RUN fetched were removed and
+    not fetched again (the build breaks there)."""
+    from dockerlint_py.model.dockerfile import parse_dockerfile
+    from dockerlint_py.model.resolve import resolve
+
+    try:
+        model = resolve(parse_dockerfile(text, "Dockerfile"))
+    except Exception:
+        return 0
+    broken = 0
+    for st in model.stages:
+        have = None  # unknown at the start of a stage (the base may hold lists)
+        for ins in st.instructions:
+            if ins.keyword != "RUN":
+                continue
+            for c in st.tool_commands(ins):
+                if c.tool in ("apt-get", "apt") and c.subcommand == "update":
+                    have = True
+                elif c.tool in ("apt-get", "apt") and c.subcommand == "install" and have is False:
+                    broken += 1
+                elif c.tool == "rm" and any("/var/lib/apt/lists" in a for a in c.args):
+                    have = False
+    return broken
 
 
 def _fix_text(tmp_path, before, *extra):
@@ -176,3 +212,35 @@ def test_heredoc_ending_in_backslash_gets_no_appended_rm(tmp_path):
     after = _fix_text(tmp_path, before, "--select", "DKL401")
     assert "git\nrm -rf /var/lib/apt/lists/*\nEOF" in after or after == before
     assert after.count("rm -rf") <= 1
+
+
+PSYCOPG_DF = "FROM python:3.12-alpine\nCOPY requirements.txt .\nRUN apk add --no-cache build-base postgresql-dev && pip install --no-cache-dir -r requirements.txt\nUSER a\n"
+
+
+@pytest.mark.parametrize("manifest", [
+    "# psycopg2 is needed for postgres\n\f\npsycopg2==2.9.9\n",   # a form feed on an earlier line
+    "psycopg2-pool==1.1\npsycopg2==2.9.9\n",
+    "  psycopg2==2.9.9  # psycopg2 comment\n",
+])
+def test_unsafe_manifest_fix_edits_only_the_requirement(tmp_path, manifest):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text(PSYCOPG_DF)
+    (tmp_path / "requirements.txt").write_text(manifest)
+    for _ in range(3):  # repeated runs never grow the name
+        run("--fix", "--unsafe-fixes", "--select", "DKL201", "Dockerfile", cwd=tmp_path)
+    after = (tmp_path / "requirements.txt").read_text()
+    assert after.count("psycopg2-binary") == 1 and "binary-binary" not in after
+    assert after.replace("psycopg2-binary==2.9.9", "psycopg2==2.9.9") == manifest
+    if "psycopg2-pool" in manifest:
+        assert "psycopg2-pool==1.1" in after
+
+
+def test_edit_with_unexpected_old_text_is_skipped():
+    from dockerlint_py.findings import Edit
+    from dockerlint_py.fix import apply_edits
+
+    data = b'"psycopg2" = "^2.9"\n'
+    out, n = apply_edits(data, [Edit(1, 1, 1, 9, "psycopg2-binary", None, "psycopg2")])
+    assert n == 0 and out == data
+    out, n = apply_edits(data, [Edit(1, 2, 1, 10, "psycopg2-binary", None, "psycopg2")])
+    assert n == 1 and out == b'"psycopg2-binary" = "^2.9"\n'

@@ -9,6 +9,8 @@ decided by :func:`lock_closure` from the command's groups/extras and the stage's
 
 from __future__ import annotations
 
+from ._lines import physical_lines
+
 import json
 import re
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
@@ -91,7 +93,7 @@ def parse_toml_lock(text: str, path: str, kind: str) -> Manifest:
     entries = data.get("packages" if kind == "pylock" else "package") or []
     if not isinstance(entries, list):
         return Manifest(path, kind, (), {}, problems=(ManifestProblem(path, None, "no [[package]] array"),))
-    lines = text.splitlines()
+    lines = physical_lines(text)
     names = [e["name"] if isinstance(e, dict) and isinstance(e.get("name"), str) else "" for e in entries]
     at = _entry_lines(lines, names)
     packages: Dict[str, LockedPackage] = {}
@@ -170,7 +172,7 @@ def parse_pipfile(text: str, path: str) -> Manifest:
     from .pyproject import _key_line
     from . import table_line
 
-    lines = text.splitlines()
+    lines = physical_lines(text)
     reqs: List[Req] = []
     problems: List[ManifestProblem] = []
     for section, group in (("packages", ""), ("dev-packages", "group:dev")):
@@ -203,7 +205,7 @@ def parse_pipfile_lock(text: str, path: str) -> Manifest:
         return Manifest(path, "Pipfile.lock", (), {}, problems=(ManifestProblem(path, int(m.group(1)) if m else None, f"invalid JSON: {exc}"),))
     if not isinstance(data, dict):
         return Manifest(path, "Pipfile.lock", (), {}, problems=(ManifestProblem(path, 1, "expected a JSON object"),))
-    lines = text.splitlines()
+    lines = physical_lines(text)
     reqs: List[Req] = []
     packages: Dict[str, LockedPackage] = {}
     for section, group in (("default", ""), ("develop", "group:dev")):

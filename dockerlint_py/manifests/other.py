@@ -3,6 +3,8 @@ never executed) and the ``pip:`` section of a conda ``environment.yml``."""
 
 from __future__ import annotations
 
+from ._lines import physical_lines
+
 import re
 from typing import List
 
@@ -12,7 +14,7 @@ __all__ = ["parse_setup_cfg", "parse_environment_yml"]
 
 
 def parse_setup_cfg(text: str, path: str) -> Manifest:
-    lines = text.splitlines()
+    lines = physical_lines(text)
     reqs: List[Req] = []
     problems: List[ManifestProblem] = []
     section = ""
@@ -59,7 +61,7 @@ def parse_environment_yml(text: str, path: str) -> Manifest:
     """Requirements under ``- pip:`` (a line-based reader for that one list; no YAML library)."""
     from .requirements import parse_requirement_line
 
-    lines = text.splitlines()
+    lines = physical_lines(text)
     reqs: List[Req] = []
     problems: List[ManifestProblem] = []
     pip_indent = None

@@ -10,6 +10,8 @@ installed into the image by an install command and are not listed.
 
 from __future__ import annotations
 
+from ._lines import physical_lines
+
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -147,7 +149,7 @@ def parse_pyproject(text: str, path: str) -> Manifest:
         data = load_toml_text(text)
     except Exception as exc:  # tomllib.TOMLDecodeError; keep tomllib import lazy
         return Manifest(path, "pyproject", (), {}, problems=(ManifestProblem(path, toml_error_line(exc, text), f"invalid TOML: {exc}"),))
-    lines = text.splitlines()
+    lines = physical_lines(text)
     reqs: List[Req] = []
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
     extra: Dict[str, object] = {"name": canonical(project["name"]) if isinstance(project.get("name"), str) else ""}

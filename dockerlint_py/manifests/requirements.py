@@ -10,6 +10,8 @@ value is given), extras and environment markers.
 
 from __future__ import annotations
 
+from ._lines import physical_lines
+
 import os
 import re
 from typing import Dict, List, Mapping, Optional, Set, Tuple
@@ -57,7 +59,7 @@ def _logical_lines(text: str) -> List[Tuple[int, str]]:
     out: List[Tuple[int, str]] = []
     buf: List[str] = []
     start = 0
-    for i, raw in enumerate(text.splitlines(), 1):
+    for i, raw in enumerate(physical_lines(text), 1):
         line = raw
         if not buf:
             start = i
@@ -157,7 +159,7 @@ def parse_requirements_text(
     # its parse is memoised, and its requirements are added once per role (-r or -c)
     memo: Dict[str, Manifest] = {} if _memo is None else _memo
     done: Set[Tuple[str, bool]] = set() if _done is None else _done
-    raw_lines = text.splitlines()
+    raw_lines = physical_lines(text)
     unresolved: List[int] = []
 
     def add_option(key: str, value: str) -> None:

@@ -50,4 +50,6 @@ def append_to_run(model, ins, cmd, shell_text: str, description: str) -> Optiona
 
 
 def replace_word(path: Optional[str], line: int, column: int, old: str, new: str, description: str, safe: bool) -> Fix:
-    return Fix(description, (Edit(line, column, line, column + len(old), new, path),), safe)
+    """Replace ``old`` at (line, column); the edit carries ``old`` as the text it expects there,
+    so it is skipped (never misapplied) when the file does not hold it."""
+    return Fix(description, (Edit(line, column, line, column + len(old), new, path, old),), safe)

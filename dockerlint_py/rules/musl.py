@@ -218,22 +218,21 @@ def _binary_swap(model, build):
 def _slim_swap(model, stage):
     """Unsafe fix: the -slim (glibc) equivalent of a python:*-alpine base tag."""
     from ..model.builds import glibc_equivalent
+    from ..model.spans import from_image_span, from_image_word
     from ._fixes import replace_word
-    from .base_image import _image_span
 
     root = stage.root
     slim = glibc_equivalent(stage)
     if not slim or not slim.startswith("python:") or root.base_ref is None or root.unresolved:
         return None
-    words = root.from_instruction.args_text.split()
-    raw = next((w for w in words if not w.startswith("--")), "")
+    raw = from_image_word(root)
     if raw != root.base_text or "@" in raw or ":" not in raw:
         return None
     for st in [stage] + stage.ancestors:  # apk commands would break on Debian
         for ins in st.instructions:
             if ins.keyword == "RUN" and any(c.tool == "apk" for c in st.commands(ins)):
                 return None
-    line, col, _, _ = _image_span(root)
+    line, col, _, _ = from_image_span(root)
     new = raw.rsplit(":", 1)[0] + ":" + slim.split(":", 1)[1]
     return replace_word(None, line, col, raw, new, f"switch the base image to {new}", safe=False)
 
