@@ -32,9 +32,19 @@ __all__ = ["Session", "DEFAULT_EXCLUDE_DIRS"]
 DEFAULT_EXCLUDE_DIRS = frozenset({
     ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache",
     ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox",
-    ".venv", ".vscode", "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules",
+    ".venv", ".vscode", "__pypackages__", "_build", "buck-out", "dist", "node_modules",
     "site-packages", "venv", "__pycache__",
 })
+
+
+def _python_build_output(path: str) -> bool:
+    """A ``build/`` folder made by a Python build (``lib``, ``bdist.*``, ``temp.*`` inside). Other
+    ``build/`` folders are walked: they often hold real Dockerfiles (``build/docker/Dockerfile``)."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    return any(n == "lib" or n.startswith(("bdist.", "lib.", "temp.")) for n in names)
 
 
 class _Ignore(NamedTuple):
@@ -166,7 +176,7 @@ class Session:
             for d in sorted(dirnames):
                 full = os.path.join(dirpath, d)
                 rel = f"{rel_dir}/{d}" if rel_dir else d
-                if d in DEFAULT_EXCLUDE_DIRS or "{{" in d or os.path.islink(full) or os.path.isfile(os.path.join(full, "pyvenv.cfg")):
+                if d in DEFAULT_EXCLUDE_DIRS or "{{" in d or (d == "build" and _python_build_output(full)) or os.path.islink(full) or os.path.isfile(os.path.join(full, "pyvenv.cfg")):
                     continue
                 if pats and matches_any(os.path.relpath(full, cfg_root).replace(os.sep, "/"), pats):
                     continue

@@ -190,16 +190,16 @@ def test_usage_error_exit_2():
 
 
 def test_walk_honours_exclude_gitignore_and_default_folders(repo):
-    for d in ("app", "build", "dist", "legacy", "ignored", ".devcontainer", ".github/ci", "{{cookiecutter.name}}", "keep"):
+    for d in ("app", "build/lib/pkg", "dist", "legacy", "ignored", ".devcontainer", ".github/ci", "{{cookiecutter.name}}", "keep", "deploy/build"):
         write(repo / d / "Dockerfile", BAD)
     write(repo / ".gitignore", "ignored/\n*.tmp\n!keep/\n")
     write(repo / ".dockerlint.toml", 'exclude = ["legacy"]\n')
     r = run_cli("check", "--format", "json", ".", cwd=repo)
     paths = sorted({f["path"] for f in json.loads(r.stdout)})
-    assert paths == [".devcontainer/Dockerfile", ".github/ci/Dockerfile", "app/Dockerfile", "keep/Dockerfile"]
+    assert paths == [".devcontainer/Dockerfile", ".github/ci/Dockerfile", "app/Dockerfile", "deploy/build/Dockerfile", "keep/Dockerfile"]
     r = run_cli("check", "--format", "json", "--no-respect-gitignore", "--extend-exclude", "app", ".", cwd=repo)
     paths = sorted({f["path"] for f in json.loads(r.stdout)})
-    assert paths == [".devcontainer/Dockerfile", ".github/ci/Dockerfile", "ignored/Dockerfile", "keep/Dockerfile"]
+    assert paths == [".devcontainer/Dockerfile", ".github/ci/Dockerfile", "deploy/build/Dockerfile", "ignored/Dockerfile", "keep/Dockerfile"]
     # explicit paths are linted, unless --force-exclude
     assert run_cli("check", "legacy/Dockerfile", cwd=repo).returncode == 1
     assert run_cli("check", "--force-exclude", "legacy/Dockerfile", cwd=repo).returncode == 0
