@@ -328,7 +328,7 @@ def _cmd_check(args) -> int:
             return ERROR
     if fixed_count:
         print(f"dockerlint: fixed {fixed_count} finding{'s' if fixed_count != 1 else ''}", file=sys.stderr)
-    if hidden_unsafe and not args.quiet:
+    if hidden_unsafe and not args.quiet and not os.environ.get("PRE_COMMIT") and not os.environ.get("CI"):  # a hint for people, not hook or CI logs
         print(f"dockerlint: {hidden_unsafe} more fix{'es' if hidden_unsafe != 1 else ''} can be applied with `--fix --unsafe-fixes`", file=sys.stderr)
     if not files and not _only_manifests(paths):
         # (a commit touching only a manifest no Dockerfile installs is simply nothing to lint)

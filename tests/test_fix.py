@@ -85,9 +85,12 @@ def test_text_output_marks_fixable_findings(tmp_path):
 def test_unsafe_fixes_need_the_flag(tmp_path):
     (tmp_path / "requirements.txt").write_text("flask==3.0.3\npsycopg2==2.9.9  # db\n")
     (tmp_path / "Dockerfile").write_text("FROM python:3.12-alpine\nCOPY requirements.txt .\nRUN pip install --no-cache-dir --only-binary=:all: -r requirements.txt\nUSER a\n")
-    r = run("--fix", "Dockerfile", cwd=tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PRE_COMMIT")}
+    r = subprocess.run([sys.executable, "-m", "dockerlint_py", "check", "--no-config", "--fix", "Dockerfile"], cwd=tmp_path, capture_output=True, env=env)
     assert (tmp_path / "requirements.txt").read_text() == "flask==3.0.3\npsycopg2==2.9.9  # db\n"
-    assert b"--unsafe-fixes" in r.stderr
+    assert b"--unsafe-fixes" in r.stderr  # the hint, for people (not in CI or hook logs)
+    r = subprocess.run([sys.executable, "-m", "dockerlint_py", "check", "--no-config", "Dockerfile"], cwd=tmp_path, capture_output=True, env=dict(env, PRE_COMMIT="1"))
+    assert b"--unsafe-fixes" not in r.stderr
     run("--fix", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
     assert (tmp_path / "requirements.txt").read_text() == "flask==3.0.3\npsycopg2-binary==2.9.9  # db\n"
 

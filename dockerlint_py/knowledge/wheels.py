@@ -92,8 +92,8 @@ def _index() -> Dict[str, str]:
         try:
             with open(_path(_DATA_FILE), encoding="utf-8") as fh:
                 text = fh.read()
-        except OSError:
-            text = ""
+        except OSError as exc:  # a broken install must not give silently weaker answers
+            raise RuntimeError(f"the bundled wheel data is missing ({_DATA_FILE}: {exc.strerror}); reinstall dockerlint-py") from None
         for line in text.splitlines():
             if line.startswith("#"):
                 if ":" in line:
@@ -159,8 +159,8 @@ def is_pure(name: str) -> bool:
         try:
             with open(_path(_PURE_FILE), encoding="utf-8") as fh:
                 pure = frozenset(line.strip() for line in fh if line.strip() and not line.startswith("#"))
-        except OSError:
-            pure = frozenset()
+        except OSError as exc:
+            raise RuntimeError(f"the bundled pure-package list is missing ({_PURE_FILE}: {exc.strerror}); reinstall dockerlint-py") from None
         _STATE["pure"] = pure
     return name in pure  # type: ignore[operator]
 

@@ -46,7 +46,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ImportError:
         sys.stderr.write(
             "dockerlint server: the language server needs the optional 'lsp' extra (pygls), which is not installed.\n"
-            "Install it with:  pip install 'dockerlint-py[lsp]'\n"
+            "Install it with:  pip install 'dockerlint-py[lsp]'  (from a checkout: pip install '.[lsp]')\n"
         )
         return 2
     from .server import serve

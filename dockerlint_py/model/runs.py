@@ -43,18 +43,25 @@ def covered_by_mount(path: str, targets: Iterable[str]) -> bool:
 
 
 def removes(cmd, patterns: Sequence[str]) -> bool:
-    """Is ``cmd`` an ``rm -r``/``rm -f`` of a path matching one of the regular expressions?"""
+    """Is ``cmd`` an ``rm`` of a path matching one of the regular expressions? A directory needs
+    ``-r``/``-f``; a glob of the files in it (``rm /var/cache/apk/*``, ``rm /var/lib/apt/lists/*_*``)
+    needs no flag: the files are what takes the space."""
     if cmd.tool != "rm":
         return False
     flags = "".join(a[1:] for a in cmd.args if a.startswith("-") and not a.startswith("--"))
     long_flags = {a for a in cmd.args if a.startswith("--")}
-    if not ("r" in flags or "R" in flags or "f" in flags or "--recursive" in long_flags or "--force" in long_flags):
-        return False
+    forced = "r" in flags or "R" in flags or "f" in flags or "--recursive" in long_flags or "--force" in long_flags
     for a in cmd.args:
         if a.startswith("-"):
             continue
+        glob = a.rstrip("/").endswith(("/*", "/*_*"))
+        if not forced and not glob:
+            continue
+        target = a.rstrip("/") if a != "/" else a
+        if target.endswith("/*_*"):
+            target = target[:-2]  # the lists' files are all named host_dist_component_...
         for pat in patterns:
-            if re.fullmatch(pat, a.rstrip("/") if a != "/" else a):
+            if re.fullmatch(pat, target):
                 return True
     return False
 

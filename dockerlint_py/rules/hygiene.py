@@ -97,11 +97,13 @@ def apt_lists_not_removed(ctx) -> Iterator[Hit]:
     later = ctx.later
     if _removes(later, _LISTS) or any(c.is_(_APT, "dist-clean") for c in later) or _unknown_effect(later):
         return  # apt 3's `dist-clean` removes the lists too
-    fix = None
-    if not _lists_needed_later(ctx):
-        from ._fixes import append_to_run
+    if _lists_needed_later(ctx):
+        # removing them here would break the later install: the fix is to merge the RUNs
+        yield _at(cmd.shell, "apt lists downloaded here stay in the layer: update and install in one RUN, then `rm -rf /var/lib/apt/lists/*`")
+        return
+    from ._fixes import append_to_run
 
-        fix = append_to_run(ctx.model, ctx.instruction_context.body, cmd.shell, "rm -rf /var/lib/apt/lists/*", "remove the apt lists at the end of the RUN")
+    fix = append_to_run(ctx.model, ctx.instruction_context.body, cmd.shell, "rm -rf /var/lib/apt/lists/*", "remove the apt lists at the end of the RUN")
     yield _at(cmd.shell, "apt lists downloaded here stay in the layer: end this RUN with `rm -rf /var/lib/apt/lists/*`", fix=fix)
 
 
@@ -220,8 +222,8 @@ def apk_cache_kept(ctx) -> Iterator[Hit]:
         return
     if _covered(cmd, "/var/cache/apk") or _covered(cmd, "/etc/apk/cache"):
         return
-    if cmd.subcommand == "add" and cmd.has("--no-cache", "--no-network") and not cmd.has("--update-cache"):
-        return
+    if cmd.subcommand == "add" and cmd.has("--no-cache", "--no-network"):
+        return  # with --no-cache, -U/--update-cache fetches the index into memory only
     if cmd.subcommand != "add" and cmd.has("--no-cache"):
         return
     later = ctx.later

@@ -186,8 +186,31 @@ def _group_fixes(builds, slim: Optional[str], python: Optional[str]) -> str:
         alt = b.native.alternative
         if alt:
             word, _, rest = alt.partition(" ")
-            out.append(f"`{word}`{(' ' + rest) if rest else ''} avoids the build")
+            ok = _alternative_has_wheel(b, word, None)
+            if ok is True:
+                out.append(f"`{word}`{(' ' + rest) if rest else ''} avoids the build")
+            elif ok:
+                out.append(f"`{word}>={ok}` avoids the build")
     return "; ".join(dict.fromkeys(out))
+
+
+def _alternative_has_wheel(build, alt: str, version: Optional[str]):
+    """Does the binary alternative (``psycopg2-binary``) install from a wheel on this target?
+    True, the first release that does (a string), or False. Unknown counts as no: advice must work."""
+    from ..knowledge.native import musl_wheel
+
+    tgt = build.target
+    if alt.startswith(("psycopg[", "psycopg ")):
+        return True  # a different package with its own data; the extra's wheels are checked by DKL202
+    pythons = tgt.pythons if tgt and tgt.pythons else ()
+    if len(pythons) != 1:
+        return False
+    v = musl_wheel(alt.split("[")[0], version or build.package.version, pythons[0], build.stage_plan.machine, "", "default", tgt.musl_tags if tgt else True)
+    if v.status == "yes":
+        return True
+    if v.first_ok:
+        return v.first_ok if version is None else False
+    return False
 
 
 def _binary_swap(model, build):
@@ -198,6 +221,8 @@ def _binary_swap(model, build):
     r = pkg.req
     if pkg.name != "psycopg2" or not pkg.direct or r.locked_version or r.url:
         return None
+    if _alternative_has_wheel(build, "psycopg2-binary", pkg.version or None) is not True:
+        return None  # psycopg2-binary at that version has no wheel for this Python either
     text = r.text
     if not text.lower().startswith("psycopg2") or (len(text) > 8 and (text[8].isalnum() or text[8] in "-_.")):
         return None

@@ -6,6 +6,8 @@ which stage, and where each was declared. They never open files themselves.
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterator, Set, Tuple
 
 from ..findings import Hit, Related
@@ -113,10 +115,33 @@ def manifest_not_found(model) -> Iterator[Hit]:
 def _why_floating(pkg) -> str:
     r = pkg.req
     if r.is_vcs:
-        return "a VCS reference without a full commit hash (a branch or tag can move)"
+        return "a VCS reference without a full commit hash"
+    if r.url:
+        return "an archive of a branch"
     if r.specifier:
         return f"`{r.specifier}` allows any matching release"
-    return "no version given: pip installs whatever is newest at build time"
+    return "no version given"
+
+
+_ARCHIVE = re.compile(r"/(?:archive|tarball|zipball|-/archive)/(?:refs/heads/)?([^/?#]+?)(?:\.zip|\.tar\.gz|\.tgz)?(?:[?#].*)?$")
+_FIXED_REF = re.compile(r"^(?:[0-9a-f]{40}|v?\d+(?:\.\d+)*(?:[.-]?\w+)?)$")
+
+
+def _archive_name(url: str) -> str:
+    m = re.search(r"/([^/]+)/(?:archive|tarball|zipball|-/archive)/", url)
+    return m.group(1) if m else url.rsplit("/", 1)[-1]
+
+
+def _branch_archive(url: str) -> bool:
+    """``https://github.com/o/r/archive/main.zip``: the archive of a branch moves with it (a tag
+    or a full commit is fixed)."""
+    m = _ARCHIVE.search(url)
+    if not m or "/archive/refs/tags/" in url:
+        return False
+    ref = m.group(1)
+    if ref.endswith(".tar"):
+        ref = ref[:-4]
+    return not _FIXED_REF.match(ref)
 
 
 @rule(code="DKL501", name="python-requirement-unpinned", severity="warning", tags=("reproducibility", "python"), hadolint=("DL3013",))
@@ -166,15 +191,17 @@ def python_requirement_unpinned(model) -> Iterator[Hit]:
                 if not pkg.direct or pkg.pinned_by or pkg.tooling or pkg.version:
                     continue
                 r = pkg.req
-                if not pkg.name or (r.url and not r.is_vcs):
+                archive = bool(r.url) and not r.is_vcs and _branch_archive(r.url)
+                if (not pkg.name and not archive) or (r.url and not r.is_vcs and not archive):
                     continue  # local paths, the project itself, fixed file URLs
                 origin = pkg.origin
-                key = (origin.path, origin.line, pkg.name)
+                name = pkg.name or _archive_name(r.url)
+                key = (origin.path, origin.line, name)
                 if key in seen:
                     continue
                 seen.add(key)
                 why = _why_floating(pkg)
-                msg = f"`{pkg.name}` is installed without an exact version: {why}. Pin it (`{pkg.name}==<version>`) or install from a lock or constraints file"
+                msg = f"`{name}` is not pinned ({why}): builds install whatever is newest. Pin `{name}==<version>` or use a lock/constraints file"
                 if origin.path == dockerfile:
                     yield at_command(inst.command, msg) if inst.command is not None else at(inst.instruction, msg)
                 else:

@@ -165,12 +165,12 @@ def runs_as_root(model) -> Iterator[Hit]:
         if facts.entrypoint_user and not entry:
             return  # the base's own entrypoint switches to its service user
         ins = image.from_instruction
-        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"{where} sets no USER, and `{image.image.raw if image.image else ''}` runs as root by default: add an unprivileged user and `USER` it before CMD/ENTRYPOINT")
+        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"the container runs as root: no USER in {where.replace(' (the image that runs)', '')}, and its base runs as root. Add an unprivileged USER")
         return
     st, ins = last_ins
     user = _user_value(st, ins)
     if user is not None and _ROOT.match(user):
-        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"the last USER of {where} is `{user}`: the container runs as root. Switch back to an unprivileged user after the steps that need root")
+        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"the container runs as root: the last USER is `{user}`. Switch to an unprivileged user after the steps that need root")
 
 
 RULES = [package_manager_mismatch, runs_as_root]
