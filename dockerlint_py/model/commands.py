@@ -241,7 +241,6 @@ _GENERIC = Grammar(frozenset(), {})
 
 # Options that only some subcommands give a value; listed per (tool, subcommand).
 _SUB_VALUE_OPTIONS: Dict[Tuple[str, str], FrozenSet[str]] = {
-    ("apk", "add"): frozenset({"--virtual"}),
     ("uv", "pip install"): frozenset({"--requirement", "--constraint"}),
 }
 # Options that are flags for a subcommand even though the tool's grammar gives them a value.

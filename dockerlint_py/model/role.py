@@ -62,6 +62,13 @@ _ROOT_PROGRAMS = {
     "s6-svscan": "s6-svscan supervises services as root and drops privileges per service",
     "runsvdir": "runit supervises services as root and drops privileges per service",
     "systemd": "systemd runs as PID 1 with root",
+    "supervisord": "supervisord starts its programs as root and drops privileges per program",
+    "postfix": "postfix's master process starts as root and drops privileges itself",
+    "master": "postfix's master process starts as root and drops privileges itself",
+    "crond": "cron runs jobs for users and needs root",
+    "cron": "cron runs jobs for users and needs root",
+    "sshd": "sshd needs root to switch to the logged-in user",
+    "rsyslogd": "rsyslogd binds privileged sockets as root",
 }
 
 

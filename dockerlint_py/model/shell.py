@@ -31,7 +31,7 @@ _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PY_RE = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
 _PIP_RE = re.compile(r"^pip(?:\d+(?:\.\d+)?)?$")
 _MAX_DEPTH = 8
-_VALUE_OPTIONS = frozenset({"-o", "-c", "-t", "-X", "--repository", "-p", "--root"})
+_VALUE_OPTIONS = frozenset({"-o", "-c", "-t", "-X", "--repository", "-p", "--root", "--virtual"})
 
 
 class Word(NamedTuple):

@@ -61,7 +61,9 @@ def dockerfile_syntax_error(model) -> Iterator[Hit]:
         if "$" in from_image_word(st):
             continue  # depends on ARGs: an empty default is filled by --build-arg (DKL105's domain)
         if st.parent is None and not st.unresolved and st.base_text and (ref is None or not _valid_reference(st.base_text)):
-            yield at(st.from_instruction, "invalid image reference in FROM")
+            text = st.base_text if len(st.base_text) <= 60 else st.base_text[:57] + "..."
+            hint = ": a digest is written `@sha256:...`" if ":sha256:" in st.base_text else ""
+            yield at(st.from_instruction, f"invalid image reference `{text}` in FROM{hint}")
 
 
 def _valid_reference(text: str) -> bool:
