@@ -31,12 +31,9 @@ def test_every_rule_defined_in_a_rules_module_is_registered():
         assert registered.get(r.code) is r, f"{r.code} is defined in {r.module} but not registered"
 
 
-# Modules being moved to the command model in this round; the list only shrinks.
-_MIGRATING: set = set()
-_PARSING = {"musl.py"}
 
 
-@pytest.mark.parametrize("path", [p if os.path.basename(p) not in _MIGRATING else pytest.param(p, marks=pytest.mark.xfail(strict=True)) for p in RULE_MODULES], ids=os.path.basename)
+@pytest.mark.parametrize("path", RULE_MODULES, ids=os.path.basename)
 def test_no_rule_module_imports_private_names_of_another(path):
     rule_mods = {os.path.basename(p)[:-3] for p in RULE_MODULES}
     tree = ast.parse(open(path, encoding="utf-8").read())
@@ -47,7 +44,7 @@ def test_no_rule_module_imports_private_names_of_another(path):
     assert not bad, f"{os.path.basename(path)} imports private helpers of other rule modules: {bad}"
 
 
-@pytest.mark.parametrize("path", [p if os.path.basename(p) not in _PARSING else pytest.param(p, marks=pytest.mark.xfail(strict=False)) for p in RULE_MODULES], ids=os.path.basename)
+@pytest.mark.parametrize("path", RULE_MODULES, ids=os.path.basename)
 def test_rules_do_not_parse_instruction_text(path):
     """A rule reads the model; splitting RUN text or args itself is the model's job."""
     src = open(path, encoding="utf-8").read()
