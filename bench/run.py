@@ -63,6 +63,27 @@ def median_ms(cmd, runs, cwd):
     return statistics.median(xs) * 1000
 
 
+def compare_cold_start(new_py, old_py, runs):
+    """Median cold start of two installs, runs interleaved (so machine noise hits both alike)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "Dockerfile"), "w") as fh:
+            fh.write(DOCKERFILE)
+        with open(os.path.join(tmp, "requirements.txt"), "w") as fh:
+            fh.write(REQUIREMENTS)
+        os.mkdir(os.path.join(tmp, ".git"))
+        times = {"new": [], "baseline": []}
+        for _ in range(runs):
+            for name, py in (("new", new_py), ("baseline", old_py)):
+                t = time.perf_counter()
+                subprocess.run([py, "-m", "dockerlint_py", "check", "-q", "Dockerfile"], cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                times[name].append(time.perf_counter() - t)
+    new, old = statistics.median(times["new"]) * 1000, statistics.median(times["baseline"]) * 1000
+    print(f"## Cold start, interleaved, median of {runs}")
+    print(f"baseline ({old_py}): {old:7.1f} ms")
+    print(f"this     ({new_py}): {new:7.1f} ms   ratio {new / old:.3f}")
+    return 0
+
+
 def corpus_files(corpus):
     sys.path.insert(0, ROOT)
     from dockerlint_py.discovery import iter_dockerfiles
@@ -76,7 +97,10 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--quick", action="store_true", help="skip hadolint's whole-corpus pass")
     ap.add_argument("--python", default=sys.executable, help="interpreter with dockerlint-py installed (e.g. a clean venv's, as pre-commit builds)")
+    ap.add_argument("--baseline", metavar="PYTHON", help="another interpreter with an earlier dockerlint-py installed: single-file cold start of both, interleaved in one run, then exit")
     args = ap.parse_args()
+    if args.baseline:
+        return compare_cold_start(args.python, args.baseline, args.runs)
     global PY
     PY = args.python
 

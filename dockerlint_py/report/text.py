@@ -25,6 +25,13 @@ def render(findings, ctx) -> str:
     def paint(text: str, *codes: str) -> str:
         return "".join(codes) + text + _RESET if c else text
 
+    if ctx.statistics:  # the table only, as ruff does
+        counts = Counter((f.code, f.name) for f in findings)
+        fixable = Counter(f.code for f in findings if f.fix is not None and f.fix.safe)
+        for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            mark = "[*]" if fixable[code] else "   "
+            out.append(f"{n:>5}  {_t(code)}  {mark} {_t(name)}")
+        return "\n".join(out) + "\n" if out else ""
     for f in findings:
         where = paint(f"{_t(f.path)}:{f.line}:{f.column}:", _BOLD)
         code = paint(f.code, _BOLD, _COLORS.get(f.severity, ""))
@@ -40,11 +47,6 @@ def render(findings, ctx) -> str:
                 out.append(f"    {src}")
                 width = (f.end_column - f.column) if f.end_line == f.line else len(src) - f.column + 1
                 out.append("    " + " " * (f.column - 1) + paint("^" * max(1, width), _COLORS.get(f.severity, "")))
-    if ctx.statistics and findings:
-        counts = Counter((f.code, f.name) for f in findings)
-        out.append("")
-        for (code, name), n in sorted(counts.items()):
-            out.append(f"{n:>5}  {_t(code)}  {_t(name)}")
     if ctx.quiet:
         return "\n".join(out) + "\n" if out else ""
     n_files = len(ctx.files)
@@ -58,6 +60,9 @@ def render(findings, ctx) -> str:
         ]
         word = "finding" if len(findings) == 1 else "findings"
         out.append(f"Found {len(findings)} {word} ({', '.join(parts)}) in {n_files} {files_word}.")
+        n_fix = sum(1 for f in findings if f.fix is not None and f.fix.safe)
+        if n_fix:
+            out.append(f"[*] {n_fix} fixable with `--fix`.")
     else:
         out.append(f"No findings in {n_files} {files_word}.")
     if ctx.errors:
