@@ -307,9 +307,13 @@ def _cmd_check(args) -> int:
         print(f"{e}", file=sys.stderr)
 
     rules, _ = load_rules()
-    from .report import find_repository_root
+    report_root = None
+    if args.root:
+        report_root = os.path.abspath(args.root)
+    elif any(name not in ("text", "lines") for name, _ in outputs):
+        from .report import find_repository_root  # CI formats only: text stays cwd-relative
 
-    report_root = os.path.abspath(args.root) if args.root else find_repository_root()
+        report_root = find_repository_root()
     stream = sys.stdout
     for name, target in outputs:
         color = target is None and name == "text" and _use_color(args.color, stream)

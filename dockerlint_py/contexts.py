@@ -8,7 +8,7 @@ not walk, and they never parse text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Iterator, Mapping, Optional, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model.commands import ToolCommand
@@ -20,19 +20,33 @@ __all__ = ["StageContext", "InstructionContext", "CommandContext", "SCOPES", "wa
 SCOPES = ("file", "stage", "instruction", "command")
 
 
-class StageContext(NamedTuple):
-    model: "DockerfileModel"
-    stage: "Stage"
-    ships: bool  # the stage's files reach the image being built (the target and its FROM chain)
-    is_target: bool  # the stage ``docker build`` (or ``--target``) produces
+class StageContext:
+    """A stage, whether its files reach the image being built (the target and its FROM chain),
+    and whether it is the stage ``docker build`` (or ``--target``) produces."""
+
+    __slots__ = ("model", "stage", "ships", "is_target")
+
+    def __init__(self, model: "DockerfileModel", stage: "Stage", ships: bool, is_target: bool) -> None:
+        self.model = model
+        self.stage = stage
+        self.ships = ships
+        self.is_target = is_target
 
 
-class InstructionContext(NamedTuple):
-    stage_context: StageContext
-    instruction: "Instruction"  # where findings go (the ONBUILD line for an ONBUILD body)
-    body: "Instruction"  # what runs: the instruction itself, or the ONBUILD's inner instruction
-    user: Optional[str]  # USER in effect (None: the base image's default)
-    commands: Tuple["ToolCommand", ...]  # the command model of a RUN; () for anything else
+class InstructionContext:
+    """An instruction: ``instruction`` is where findings go (the ONBUILD line for an ONBUILD
+    body), ``body`` what runs (the instruction itself, or the ONBUILD's inner instruction),
+    ``user`` the USER in effect (None: the base image's default), ``commands`` the command model
+    of a RUN (() for anything else)."""
+
+    __slots__ = ("stage_context", "instruction", "body", "user", "commands")
+
+    def __init__(self, stage_context: StageContext, instruction: "Instruction", body: "Instruction", user: Optional[str], commands: Tuple["ToolCommand", ...]) -> None:
+        self.stage_context = stage_context
+        self.instruction = instruction
+        self.body = body
+        self.user = user
+        self.commands = commands
 
     @property
     def env(self) -> Mapping[str, str]:
@@ -60,9 +74,14 @@ class InstructionContext(NamedTuple):
         return self.body.keyword
 
 
-class CommandContext(NamedTuple):
-    instruction_context: InstructionContext
-    command: "ToolCommand"
+class CommandContext:
+    """One command of a RUN, with the instruction it belongs to."""
+
+    __slots__ = ("instruction_context", "command")
+
+    def __init__(self, instruction_context: InstructionContext, command: "ToolCommand") -> None:
+        self.instruction_context = instruction_context
+        self.command = command
 
     @property
     def model(self) -> "DockerfileModel":

@@ -43,197 +43,227 @@ def _g(values: Iterable[str], aliases: Mapping[str, str], flags: Iterable[str] =
     return Grammar(vals, dict(aliases), frozenset(vals) | frozenset(flags) | frozenset(v for v in aliases.values()), abbreviations, dict(sub_depth or {}))
 
 
-# pip (optparse: unambiguous long-option prefixes are accepted). General and install options.
-_PIP_VALUES = (
-    "--requirement", "--constraint", "--editable", "--target", "--platform", "--python-version",
-    "--implementation", "--abi", "--root", "--prefix", "--src", "--upgrade-strategy",
-    "--install-option", "--global-option", "--config-settings", "--progress-bar",
-    "--root-user-action", "--report", "--index-url", "--extra-index-url", "--find-links",
-    "--no-binary", "--only-binary", "--trusted-host", "--cache-dir", "--log", "--log-file",
-    "--proxy", "--retries", "--timeout", "--exists-action", "--cert", "--client-cert", "--python",
-    "--use-feature", "--use-deprecated", "--keyring-provider", "--group", "--wheel-dir", "--dest",
-    "--build-option", "--resume-retries",
-)
-_PIP_FLAGS = (
-    "--no-cache-dir", "--upgrade", "--force-reinstall", "--ignore-installed", "--ignore-requires-python",
-    "--no-deps", "--pre", "--user", "--no-build-isolation", "--use-pep517", "--no-use-pep517",
-    "--check-build-dependencies", "--break-system-packages", "--prefer-binary", "--require-hashes",
-    "--no-clean", "--compile", "--no-compile", "--no-warn-script-location", "--no-warn-conflicts",
-    "--no-index", "--quiet", "--verbose", "--isolated", "--disable-pip-version-check", "--no-color",
-    "--no-input", "--no-python-version-warning", "--dry-run", "--require-virtualenv", "--yes",
-    "--help", "--version", "--debug",
-)
-_PIP = _g(
-    _PIP_VALUES,
-    {"-r": "--requirement", "-c": "--constraint", "-e": "--editable", "-t": "--target", "-i": "--index-url",
-     "-f": "--find-links", "-U": "--upgrade", "-I": "--ignore-installed", "-q": "--quiet", "-v": "--verbose",
-     "-C": "--config-settings", "-w": "--wheel-dir", "-d": "--dest", "-y": "--yes", "-h": "--help", "-V": "--version"},
-    _PIP_FLAGS,
-    abbreviations=True,
-)
+def _build_grammars() -> Dict[str, Grammar]:
+    """The tools' grammars, built on first use (start-up: ~20 frozensets per tool)."""
+    # pip (optparse: unambiguous long-option prefixes are accepted). General and install options.
+    _PIP_VALUES = (
+        "--requirement", "--constraint", "--editable", "--target", "--platform", "--python-version",
+        "--implementation", "--abi", "--root", "--prefix", "--src", "--upgrade-strategy",
+        "--install-option", "--global-option", "--config-settings", "--progress-bar",
+        "--root-user-action", "--report", "--index-url", "--extra-index-url", "--find-links",
+        "--no-binary", "--only-binary", "--trusted-host", "--cache-dir", "--log", "--log-file",
+        "--proxy", "--retries", "--timeout", "--exists-action", "--cert", "--client-cert", "--python",
+        "--use-feature", "--use-deprecated", "--keyring-provider", "--group", "--wheel-dir", "--dest",
+        "--build-option", "--resume-retries",
+    )
+    _PIP_FLAGS = (
+        "--no-cache-dir", "--upgrade", "--force-reinstall", "--ignore-installed", "--ignore-requires-python",
+        "--no-deps", "--pre", "--user", "--no-build-isolation", "--use-pep517", "--no-use-pep517",
+        "--check-build-dependencies", "--break-system-packages", "--prefer-binary", "--require-hashes",
+        "--no-clean", "--compile", "--no-compile", "--no-warn-script-location", "--no-warn-conflicts",
+        "--no-index", "--quiet", "--verbose", "--isolated", "--disable-pip-version-check", "--no-color",
+        "--no-input", "--no-python-version-warning", "--dry-run", "--require-virtualenv", "--yes",
+        "--help", "--version", "--debug",
+    )
+    _PIP = _g(
+        _PIP_VALUES,
+        {"-r": "--requirement", "-c": "--constraint", "-e": "--editable", "-t": "--target", "-i": "--index-url",
+         "-f": "--find-links", "-U": "--upgrade", "-I": "--ignore-installed", "-q": "--quiet", "-v": "--verbose",
+         "-C": "--config-settings", "-w": "--wheel-dir", "-d": "--dest", "-y": "--yes", "-h": "--help", "-V": "--version"},
+        _PIP_FLAGS,
+        abbreviations=True,
+    )
 
-_UV = _g(
-    ("--requirement", "--requirements", "--constraint", "--constraints", "--override", "--editable", "--target", "--prefix", "--python",
-     "--python-platform", "--python-version", "--index-url", "--extra-index-url", "--index", "--default-index", "--find-links",
-     "--no-binary", "--only-binary", "--cache-dir", "--group", "--extra", "--only-group", "--no-group", "--package",
-     "--output-file", "--directory", "--project", "--config-file", "--with", "--from", "--index-strategy",
-     "--resolution", "--prerelease", "--link-mode", "--exclude-newer", "--keyring-provider", "--color", "--no-install-package"),
-    {"-r": "--requirement", "-c": "--constraint", "-e": "--editable", "-t": "--target", "-p": "--python", "-i": "--index-url",
-     "-f": "--find-links", "-o": "--output-file", "-q": "--quiet", "-v": "--verbose", "-n": "--no-cache", "-U": "--upgrade",
-     "-P": "--upgrade-package", "--requirements": "--requirement", "--constraints": "--constraint"},
-    ("--no-cache", "--system", "--break-system-packages", "--frozen", "--locked", "--no-dev", "--all-extras", "--all-groups",
-     "--no-install-project", "--no-editable", "--compile-bytecode", "--upgrade", "--quiet", "--verbose", "--offline",
-     "--no-deps", "--reinstall", "--native-tls", "--inexact", "--exact", "--no-sources", "--strict", "--dev"),
-    sub_depth={"pip": 2, "tool": 2, "python": 2, "cache": 2, "self": 2},
-)
+    _UV = _g(
+        ("--requirement", "--requirements", "--constraint", "--constraints", "--override", "--editable", "--target", "--prefix", "--python",
+         "--python-platform", "--python-version", "--index-url", "--extra-index-url", "--index", "--default-index", "--find-links",
+         "--no-binary", "--only-binary", "--cache-dir", "--group", "--extra", "--only-group", "--no-group", "--package",
+         "--output-file", "--directory", "--project", "--config-file", "--with", "--from", "--index-strategy",
+         "--resolution", "--prerelease", "--link-mode", "--exclude-newer", "--keyring-provider", "--color", "--no-install-package"),
+        {"-r": "--requirement", "-c": "--constraint", "-e": "--editable", "-t": "--target", "-p": "--python", "-i": "--index-url",
+         "-f": "--find-links", "-o": "--output-file", "-q": "--quiet", "-v": "--verbose", "-n": "--no-cache", "-U": "--upgrade",
+         "-P": "--upgrade-package", "--requirements": "--requirement", "--constraints": "--constraint"},
+        ("--no-cache", "--system", "--break-system-packages", "--frozen", "--locked", "--no-dev", "--all-extras", "--all-groups",
+         "--no-install-project", "--no-editable", "--compile-bytecode", "--upgrade", "--quiet", "--verbose", "--offline",
+         "--no-deps", "--reinstall", "--native-tls", "--inexact", "--exact", "--no-sources", "--strict", "--dev"),
+        sub_depth={"pip": 2, "tool": 2, "python": 2, "cache": 2, "self": 2},
+    )
 
-_POETRY = _g(
-    ("--with", "--without", "--only", "--extras", "--directory", "--project", "--group", "--output", "--format", "--source", "--python"),
-    {"-E": "--extras", "-C": "--directory", "-P": "--project", "-o": "--output", "-f": "--format", "-G": "--group",
-     "-n": "--no-interaction", "-q": "--quiet", "-v": "--verbose"},
-    ("--no-root", "--no-dev", "--sync", "--no-interaction", "--no-ansi", "--compile", "--all-extras", "--dry-run",
-     "--no-cache", "--only-root", "--without-hashes", "--without-urls", "--all-groups", "--quiet", "--verbose", "--no-directory"),
-    sub_depth={"self": 2, "env": 2, "source": 2, "cache": 2, "config": 1},
-)
+    _POETRY = _g(
+        ("--with", "--without", "--only", "--extras", "--directory", "--project", "--group", "--output", "--format", "--source", "--python"),
+        {"-E": "--extras", "-C": "--directory", "-P": "--project", "-o": "--output", "-f": "--format", "-G": "--group",
+         "-n": "--no-interaction", "-q": "--quiet", "-v": "--verbose"},
+        ("--no-root", "--no-dev", "--sync", "--no-interaction", "--no-ansi", "--compile", "--all-extras", "--dry-run",
+         "--no-cache", "--only-root", "--without-hashes", "--without-urls", "--all-groups", "--quiet", "--verbose", "--no-directory"),
+        sub_depth={"self": 2, "env": 2, "source": 2, "cache": 2, "config": 1},
+    )
 
-_PIPENV = _g(
-    ("--python", "--categories", "--extra-pip-args", "--requirements", "--pypi-mirror"),
-    {"-r": "--requirements", "-d": "--dev", "-q": "--quiet", "-v": "--verbose"},
-    ("--system", "--deploy", "--ignore-pipfile", "--dev", "--skip-lock", "--clear", "--quiet", "--verbose", "--selective-upgrade", "--site-packages"),
-)
+    _PIPENV = _g(
+        ("--python", "--categories", "--extra-pip-args", "--requirements", "--pypi-mirror"),
+        {"-r": "--requirements", "-d": "--dev", "-q": "--quiet", "-v": "--verbose"},
+        ("--system", "--deploy", "--ignore-pipfile", "--dev", "--skip-lock", "--clear", "--quiet", "--verbose", "--selective-upgrade", "--site-packages"),
+    )
 
-_PDM = _g(
-    ("--group", "--project", "--lockfile", "--venv", "--without"),
-    {"-G": "--group", "-p": "--project", "-L": "--lockfile", "-d": "--dev", "-v": "--verbose", "-q": "--quiet", "-g": "--global"},
-    ("--prod", "--production", "--no-self", "--no-editable", "--frozen-lockfile", "--check", "--dev", "--no-default",
-     "--no-isolation", "--global", "--fail-fast", "--clean", "--only-keep", "--dry-run"),
-)
+    _PDM = _g(
+        ("--group", "--project", "--lockfile", "--venv", "--without"),
+        {"-G": "--group", "-p": "--project", "-L": "--lockfile", "-d": "--dev", "-v": "--verbose", "-q": "--quiet", "-g": "--global"},
+        ("--prod", "--production", "--no-self", "--no-editable", "--frozen-lockfile", "--check", "--dev", "--no-default",
+         "--no-isolation", "--global", "--fail-fast", "--clean", "--only-keep", "--dry-run"),
+    )
 
-_APT = _g(
-    ("--option", "--config-file", "--target-release", "--host-architecture"),
-    {"-o": "--option", "-c": "--config-file", "-t": "--target-release", "-a": "--host-architecture", "-y": "--yes",
-     "-q": "--quiet", "-s": "--simulate", "-d": "--download-only", "-f": "--fix-broken", "-m": "--ignore-missing",
-     "-u": "--show-upgraded", "-b": "--compile", "-V": "--verbose-versions", "-h": "--help",
-     "--assume-yes": "--yes", "--force-yes": "--force-yes", "--no-install-suggests": "--no-install-suggests",
-     "--just-print": "--simulate", "--dry-run": "--simulate", "--recon": "--simulate", "--no-act": "--simulate",
-     "--auto-remove": "--autoremove"},
-    ("--yes", "--quiet", "--no-install-recommends", "--install-recommends", "--no-install-suggests", "--force-yes",
-     "--allow-unauthenticated", "--allow-downgrades", "--allow-remove-essential", "--allow-change-held-packages",
-     "--purge", "--autoremove", "--fix-missing", "--fix-broken", "--reinstall", "--mark-auto", "--no-upgrade",
-     "--only-upgrade", "--simulate", "--download-only", "--ignore-missing", "--assume-no", "--list-cleanup"),
-)
+    _APT = _g(
+        ("--option", "--config-file", "--target-release", "--host-architecture"),
+        {"-o": "--option", "-c": "--config-file", "-t": "--target-release", "-a": "--host-architecture", "-y": "--yes",
+         "-q": "--quiet", "-s": "--simulate", "-d": "--download-only", "-f": "--fix-broken", "-m": "--ignore-missing",
+         "-u": "--show-upgraded", "-b": "--compile", "-V": "--verbose-versions", "-h": "--help",
+         "--assume-yes": "--yes", "--force-yes": "--force-yes", "--no-install-suggests": "--no-install-suggests",
+         "--just-print": "--simulate", "--dry-run": "--simulate", "--recon": "--simulate", "--no-act": "--simulate",
+         "--auto-remove": "--autoremove"},
+        ("--yes", "--quiet", "--no-install-recommends", "--install-recommends", "--no-install-suggests", "--force-yes",
+         "--allow-unauthenticated", "--allow-downgrades", "--allow-remove-essential", "--allow-change-held-packages",
+         "--purge", "--autoremove", "--fix-missing", "--fix-broken", "--reinstall", "--mark-auto", "--no-upgrade",
+         "--only-upgrade", "--simulate", "--download-only", "--ignore-missing", "--assume-no", "--list-cleanup"),
+    )
 
-_APTITUDE = _g(
-    ("--option", "--target-release"),
-    {"-o": "--option", "-t": "--target-release", "-y": "--assume-yes", "-q": "--quiet", "-R": "--without-recommends",
-     "-r": "--with-recommends", "-s": "--simulate", "-d": "--download-only", "-f": "--fix-broken", "--yes": "--assume-yes"},
-    ("--assume-yes", "--quiet", "--without-recommends", "--with-recommends", "--simulate", "--download-only", "--purge-unused"),
-)
+    _APTITUDE = _g(
+        ("--option", "--target-release"),
+        {"-o": "--option", "-t": "--target-release", "-y": "--assume-yes", "-q": "--quiet", "-R": "--without-recommends",
+         "-r": "--with-recommends", "-s": "--simulate", "-d": "--download-only", "-f": "--fix-broken", "--yes": "--assume-yes"},
+        ("--assume-yes", "--quiet", "--without-recommends", "--with-recommends", "--simulate", "--download-only", "--purge-unused"),
+    )
 
-_APK = _g(
-    ("--virtual", "--repository", "--root", "--keys-dir", "--arch", "--cache-dir", "--repositories-file", "--allow-untrusted-keys"),
-    {"-t": "--virtual", "-X": "--repository", "-p": "--root", "-U": "--update-cache", "-q": "--quiet", "-v": "--verbose",
-     "-i": "--interactive", "-f": "--force", "-s": "--simulate", "-u": "--upgrade", "-l": "--latest", "-a": "--available",
-     "-r": "--rdepends", "-h": "--help"},
-    ("--no-cache", "--no-network", "--update-cache", "--quiet", "--verbose", "--interactive", "--force", "--simulate",
-     "--upgrade", "--latest", "--available", "--allow-untrusted", "--purge", "--no-scripts", "--clean-protected",
-     "--force-broken-world", "--force-overwrite", "--initdb", "--no-progress", "--progress", "--wait", "--rdepends"),
-)
+    _APK = _g(
+        ("--virtual", "--repository", "--root", "--keys-dir", "--arch", "--cache-dir", "--repositories-file", "--allow-untrusted-keys"),
+        {"-t": "--virtual", "-X": "--repository", "-p": "--root", "-U": "--update-cache", "-q": "--quiet", "-v": "--verbose",
+         "-i": "--interactive", "-f": "--force", "-s": "--simulate", "-u": "--upgrade", "-l": "--latest", "-a": "--available",
+         "-r": "--rdepends", "-h": "--help"},
+        ("--no-cache", "--no-network", "--update-cache", "--quiet", "--verbose", "--interactive", "--force", "--simulate",
+         "--upgrade", "--latest", "--available", "--allow-untrusted", "--purge", "--no-scripts", "--clean-protected",
+         "--force-broken-world", "--force-overwrite", "--initdb", "--no-progress", "--progress", "--wait", "--rdepends"),
+    )
 
-_RPM = _g(
-    ("--setopt", "--enablerepo", "--disablerepo", "--repo", "--repoid", "--releasever", "--installroot", "--exclude",
-     "--config", "--nodocs-ignored", "--forcearch", "--color", "--noplugins-ignored", "--disableplugin", "--enableplugin"),
-    {"-y": "--assumeyes", "-q": "--quiet", "-v": "--verbose", "-x": "--exclude", "-c": "--config", "-C": "--cacheonly",
-     "-b": "--best", "--yes": "--assumeyes"},
-    ("--assumeyes", "--quiet", "--verbose", "--nodocs", "--setopt", "--best", "--nobest", "--skip-broken",
-     "--allowerasing", "--refresh", "--cacheonly", "--noplugins", "--nogpgcheck", "--allowerasing", "--downloadonly"),
-)
+    _RPM = _g(
+        ("--setopt", "--enablerepo", "--disablerepo", "--repo", "--repoid", "--releasever", "--installroot", "--exclude",
+         "--config", "--nodocs-ignored", "--forcearch", "--color", "--noplugins-ignored", "--disableplugin", "--enableplugin"),
+        {"-y": "--assumeyes", "-q": "--quiet", "-v": "--verbose", "-x": "--exclude", "-c": "--config", "-C": "--cacheonly",
+         "-b": "--best", "--yes": "--assumeyes"},
+        ("--assumeyes", "--quiet", "--verbose", "--nodocs", "--setopt", "--best", "--nobest", "--skip-broken",
+         "--allowerasing", "--refresh", "--cacheonly", "--noplugins", "--nogpgcheck", "--allowerasing", "--downloadonly"),
+    )
 
-_ZYPPER = _g(
-    ("--root", "--repo", "--from", "--type", "--config"),
-    {"-n": "--non-interactive", "-q": "--quiet", "-v": "--verbose", "-y": "--no-confirm", "-r": "--repo", "-t": "--type",
-     "-R": "--root", "-c": "--config", "-l": "--auto-agree-with-licenses"},
-    ("--non-interactive", "--no-confirm", "--quiet", "--verbose", "--no-recommends", "--recommends", "--clean-deps",
-     "--no-refresh", "--auto-agree-with-licenses", "--gpg-auto-import-keys", "--no-gpg-checks", "--force",
-     "--download-only", "--keep-packages", "--no-keep-packages"),
-)
+    _ZYPPER = _g(
+        ("--root", "--repo", "--from", "--type", "--config"),
+        {"-n": "--non-interactive", "-q": "--quiet", "-v": "--verbose", "-y": "--no-confirm", "-r": "--repo", "-t": "--type",
+         "-R": "--root", "-c": "--config", "-l": "--auto-agree-with-licenses"},
+        ("--non-interactive", "--no-confirm", "--quiet", "--verbose", "--no-recommends", "--recommends", "--clean-deps",
+         "--no-refresh", "--auto-agree-with-licenses", "--gpg-auto-import-keys", "--no-gpg-checks", "--force",
+         "--download-only", "--keep-packages", "--no-keep-packages"),
+    )
 
-_CURL = _g(
-    ("--output", "--header", "--user", "--data", "--request", "--cacert", "--capath", "--proxy", "--max-time",
-     "--connect-timeout", "--retry", "--user-agent", "--write-out", "--form", "--upload-file", "--cookie", "--range",
-     "--output-dir", "--config", "--referer", "--retry-delay", "--retry-max-time", "--speed-limit", "--limit-rate",
-     "--create-dirs-ignored", "--proto", "--proto-redir", "--tlsv1.2-ignored", "--ciphers", "--resolve"),
-    {"-o": "--output", "-H": "--header", "-u": "--user", "-d": "--data", "-X": "--request", "-x": "--proxy",
-     "-m": "--max-time", "-A": "--user-agent", "-w": "--write-out", "-F": "--form", "-T": "--upload-file",
-     "-b": "--cookie", "-r": "--range", "-K": "--config", "-e": "--referer", "-k": "--insecure", "-s": "--silent",
-     "-S": "--show-error", "-L": "--location", "-f": "--fail", "-O": "--remote-name", "-I": "--head",
-     "-v": "--verbose", "-C": "--continue-at", "-#": "--progress-bar", "-q": "--disable", "-J": "--remote-header-name",
-     "-Y": "--speed-limit", "-y": "--speed-time", "-4": "--ipv4", "-6": "--ipv6", "-g": "--globoff", "-N": "--no-buffer",
-     "-Z": "--parallel", "-R": "--remote-time", "-i": "--include", "-n": "--netrc"},
-    ("--insecure", "--silent", "--show-error", "--location", "--fail", "--remote-name", "--head", "--verbose",
-     "--compressed", "--create-dirs", "--fail-with-body", "--ssl-no-revoke", "--proxy-insecure", "--doh-insecure",
-     "--retry-connrefused", "--retry-all-errors", "--globoff", "--no-buffer", "--include", "--netrc",
-     "--remote-header-name", "--progress-bar", "--disable", "--ipv4", "--ipv6", "--parallel", "--remote-time"),
-)
+    _CURL = _g(
+        ("--output", "--header", "--user", "--data", "--request", "--cacert", "--capath", "--proxy", "--max-time",
+         "--connect-timeout", "--retry", "--user-agent", "--write-out", "--form", "--upload-file", "--cookie", "--range",
+         "--output-dir", "--config", "--referer", "--retry-delay", "--retry-max-time", "--speed-limit", "--limit-rate",
+         "--create-dirs-ignored", "--proto", "--proto-redir", "--tlsv1.2-ignored", "--ciphers", "--resolve"),
+        {"-o": "--output", "-H": "--header", "-u": "--user", "-d": "--data", "-X": "--request", "-x": "--proxy",
+         "-m": "--max-time", "-A": "--user-agent", "-w": "--write-out", "-F": "--form", "-T": "--upload-file",
+         "-b": "--cookie", "-r": "--range", "-K": "--config", "-e": "--referer", "-k": "--insecure", "-s": "--silent",
+         "-S": "--show-error", "-L": "--location", "-f": "--fail", "-O": "--remote-name", "-I": "--head",
+         "-v": "--verbose", "-C": "--continue-at", "-#": "--progress-bar", "-q": "--disable", "-J": "--remote-header-name",
+         "-Y": "--speed-limit", "-y": "--speed-time", "-4": "--ipv4", "-6": "--ipv6", "-g": "--globoff", "-N": "--no-buffer",
+         "-Z": "--parallel", "-R": "--remote-time", "-i": "--include", "-n": "--netrc"},
+        ("--insecure", "--silent", "--show-error", "--location", "--fail", "--remote-name", "--head", "--verbose",
+         "--compressed", "--create-dirs", "--fail-with-body", "--ssl-no-revoke", "--proxy-insecure", "--doh-insecure",
+         "--retry-connrefused", "--retry-all-errors", "--globoff", "--no-buffer", "--include", "--netrc",
+         "--remote-header-name", "--progress-bar", "--disable", "--ipv4", "--ipv6", "--parallel", "--remote-time"),
+    )
 
-_WGET = _g(
-    ("--output-document", "--directory-prefix", "--header", "--user", "--password", "--tries", "--timeout",
-     "--user-agent", "--ca-certificate", "--ca-directory", "--input-file", "--output-file", "--post-data"),
-    {"-O": "--output-document", "-P": "--directory-prefix", "-t": "--tries", "-T": "--timeout", "-U": "--user-agent",
-     "-i": "--input-file", "-o": "--output-file", "-q": "--quiet", "-c": "--continue", "-N": "--timestamping",
-     "-nv": "--no-verbose", "-v": "--verbose", "-r": "--recursive", "-x": "--force-directories"},
-    ("--no-check-certificate", "--quiet", "--continue", "--timestamping", "--no-verbose", "--verbose",
-     "--recursive", "--progress", "--show-progress", "--no-hsts", "--https-only", "--force-directories"),
-)
+    _WGET = _g(
+        ("--output-document", "--directory-prefix", "--header", "--user", "--password", "--tries", "--timeout",
+         "--user-agent", "--ca-certificate", "--ca-directory", "--input-file", "--output-file", "--post-data"),
+        {"-O": "--output-document", "-P": "--directory-prefix", "-t": "--tries", "-T": "--timeout", "-U": "--user-agent",
+         "-i": "--input-file", "-o": "--output-file", "-q": "--quiet", "-c": "--continue", "-N": "--timestamping",
+         "-nv": "--no-verbose", "-v": "--verbose", "-r": "--recursive", "-x": "--force-directories"},
+        ("--no-check-certificate", "--quiet", "--continue", "--timestamping", "--no-verbose", "--verbose",
+         "--recursive", "--progress", "--show-progress", "--no-hsts", "--https-only", "--force-directories"),
+    )
 
-_GIT = _g(
-    ("--config-env", "--git-dir", "--work-tree", "--namespace", "--exec-path-ignored"),
-    {"-C": "--directory", "-c": "--config"},
-    ("--no-pager", "--bare", "--paginate", "--no-replace-objects"),
-)
-# -C DIR and -c NAME=VALUE take values too
-_GIT = _GIT._replace(value_options=_GIT.value_options | {"--directory", "--config"})
+    _GIT = _g(
+        ("--config-env", "--git-dir", "--work-tree", "--namespace", "--exec-path-ignored"),
+        {"-C": "--directory", "-c": "--config"},
+        ("--no-pager", "--bare", "--paginate", "--no-replace-objects"),
+    )
+    # -C DIR and -c NAME=VALUE take values too
+    _GIT = _GIT._replace(value_options=_GIT.value_options | {"--directory", "--config"})
 
-_NPM = _g(
-    ("--registry", "--prefix", "--cache", "--omit", "--include", "--workspace", "--loglevel", "--only"),
-    {"-g": "--global", "-D": "--save-dev", "-S": "--save", "-E": "--save-exact", "-w": "--workspace", "-q": "--quiet", "-y": "--yes"},
-    ("--global", "--save-dev", "--save", "--save-exact", "--production", "--no-audit", "--no-fund", "--ci",
-     "--ignore-scripts", "--no-optional", "--legacy-peer-deps", "--force", "--quiet", "--silent", "--yes",
-     "--no-save", "--prefer-offline", "--prefer-online", "--offline", "--unsafe-perm"),
-    sub_depth={"cache": 2, "config": 2},
-)
+    _NPM = _g(
+        ("--registry", "--prefix", "--cache", "--omit", "--include", "--workspace", "--loglevel", "--only"),
+        {"-g": "--global", "-D": "--save-dev", "-S": "--save", "-E": "--save-exact", "-w": "--workspace", "-q": "--quiet", "-y": "--yes"},
+        ("--global", "--save-dev", "--save", "--save-exact", "--production", "--no-audit", "--no-fund", "--ci",
+         "--ignore-scripts", "--no-optional", "--legacy-peer-deps", "--force", "--quiet", "--silent", "--yes",
+         "--no-save", "--prefer-offline", "--prefer-online", "--offline", "--unsafe-perm"),
+        sub_depth={"cache": 2, "config": 2},
+    )
 
-_CONDA = _g(
-    ("--name", "--prefix", "--channel", "--file", "--override-channels-ignored"),
-    {"-n": "--name", "-p": "--prefix", "-c": "--channel", "-f": "--file", "-y": "--yes", "-q": "--quiet", "-a": "--all"},
-    ("--yes", "--quiet", "--all", "--no-deps", "--freeze-installed", "--override-channels", "--update-deps",
-     "--force-reinstall", "--tarballs", "--packages", "--index-cache", "--no-pin", "--strict-channel-priority"),
-    sub_depth={"env": 2},
-)
+    _CONDA = _g(
+        ("--name", "--prefix", "--channel", "--file", "--override-channels-ignored"),
+        {"-n": "--name", "-p": "--prefix", "-c": "--channel", "-f": "--file", "-y": "--yes", "-q": "--quiet", "-a": "--all"},
+        ("--yes", "--quiet", "--all", "--no-deps", "--freeze-installed", "--override-channels", "--update-deps",
+         "--force-reinstall", "--tarballs", "--packages", "--index-cache", "--no-pin", "--strict-channel-priority"),
+        sub_depth={"env": 2},
+    )
 
-GRAMMARS: Dict[str, Grammar] = {
-    "pip": _PIP,
-    "uv": _UV,
-    "poetry": _POETRY,
-    "pipenv": _PIPENV,
-    "pdm": _PDM,
-    "apt-get": _APT,
-    "apt": _APT,
-    "aptitude": _APTITUDE,
-    "apk": _APK,
-    "dnf": _RPM,
-    "yum": _RPM,
-    "microdnf": _RPM,
-    "tdnf": _RPM,
-    "zypper": _ZYPPER,
-    "curl": _CURL,
-    "wget": _WGET,
-    "git": _GIT,
-    "npm": _NPM,
-    "conda": _CONDA,
-    "mamba": _CONDA,
-    "micromamba": _CONDA,
-}
+    return {
+        "pip": _PIP,
+        "uv": _UV,
+        "poetry": _POETRY,
+        "pipenv": _PIPENV,
+        "pdm": _PDM,
+        "apt-get": _APT,
+        "apt": _APT,
+        "aptitude": _APTITUDE,
+        "apk": _APK,
+        "dnf": _RPM,
+        "yum": _RPM,
+        "microdnf": _RPM,
+        "tdnf": _RPM,
+        "zypper": _ZYPPER,
+        "curl": _CURL,
+        "wget": _WGET,
+        "git": _GIT,
+        "npm": _NPM,
+        "conda": _CONDA,
+        "mamba": _CONDA,
+        "micromamba": _CONDA,
+    }
+
+
+class _Grammars(dict):
+    """``GRAMMARS[tool]``: filled on first access."""
+
+    def _fill(self) -> None:
+        if not self:
+            self.update(_build_grammars())
+
+    def get(self, key, default=None):  # type: ignore[override]
+        self._fill()
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key):
+        self._fill()
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key) -> bool:
+        self._fill()
+        return dict.__contains__(self, key)
+
+    def __iter__(self):
+        self._fill()
+        return dict.__iter__(self)
+
+
+GRAMMARS: Dict[str, Grammar] = _Grammars()
+
 
 # Tools without a grammar of their own whose first operand is a subcommand.
 _SUBCOMMAND_TOOLS = frozenset({"apt-mark", "apt-cache", "dpkg-query", "pipx", "pip-sync", "rpm", "systemctl", "update-alternatives", "yarn", "pnpm", "gem", "cargo", "go", "docker", "hatch", "pyenv"})

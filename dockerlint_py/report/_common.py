@@ -3,7 +3,6 @@ fingerprints and source lines (read through a guarded reader, never a FIFO or de
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -67,20 +66,35 @@ def _path_bytes(path: str) -> bytes:
 
 # -- text each format can carry ------------------------------------------------------------------
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# C0 controls but tab, DEL, C1 controls (ESC starts ANSI sequences; CSI is U+009B), line and
-# paragraph separators, bidirectional overrides and isolates (text that displays reordered),
-# and lone surrogates (undecodable bytes of a file name).
-_NOT_TERMINAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_NOT_TERMINAL_KEEP_NL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Character classes over wide Unicode ranges cost milliseconds to compile: compiled on first use
+# (a pre-commit run printing text never needs the XML one).
+_PATTERNS = {
+    "surrogate": "[\ud800-\udfff]",
+    "md_punct": r"([!-/:-@\[-`{-~])",
+    # XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+    "not_xml": "[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]",
+    # C0 controls but tab, DEL, C1 controls (ESC starts ANSI sequences; CSI is U+009B), line and
+    # paragraph separators, bidirectional overrides and isolates (text that displays reordered),
+    # and lone surrogates (undecodable bytes of a file name).
+    "not_terminal": "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]",
+    "not_terminal_keep_nl": "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]",
+}
+_COMPILED: Dict[str, Any] = {}
+
+
+def _pattern(name: str):
+    p = _COMPILED.get(name)
+    if p is None:
+        p = _COMPILED[name] = re.compile(_PATTERNS[name])
+    return p
 
 
 def no_surrogates(text: str) -> str:
     """Lone surrogates (``os.fsdecode``'s escapes for bytes that are not UTF-8) cannot be encoded:
     each becomes U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text)
+    if text.isascii():
+        return text
+    return _pattern("surrogate").sub("\ufffd", text)
 
 
 def scrub_json(obj: Any) -> Any:
@@ -97,7 +111,9 @@ def scrub_json(obj: Any) -> Any:
 def xml_text(text: str) -> str:
     """Characters XML 1.0 cannot hold (most controls, U+FFFE, U+FFFF, lone surrogates) as U+FFFD;
     the caller still escapes markup."""
-    return _NOT_XML.sub("\ufffd", text)
+    if text.isascii() and text.isprintable():
+        return text
+    return _pattern("not_xml").sub("\ufffd", text)
 
 
 def _visible(ch: str) -> str:
@@ -118,11 +134,12 @@ def terminal_text(text: str, keep_newlines: bool = False) -> str:
     bidi overrides and undecodable bytes are shown as ``\\x1b``, ``\\n``, ``\\u202e``, ``\\xff``, so
     a name cannot forge a finding line or restyle the terminal. ``keep_newlines`` leaves ``\\n``
     and ``\\r`` to the caller (the GitHub format escapes them its own way)."""
-    pattern = _NOT_TERMINAL_KEEP_NL if keep_newlines else _NOT_TERMINAL
+    if text.isascii() and text.isprintable():
+        return text  # the common case, without a regular expression
+    pattern = _pattern("not_terminal_keep_nl" if keep_newlines else "not_terminal")
     return pattern.sub(lambda m: _visible(m.group()), text)
 
 
-_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def md_text(text: str) -> str:
@@ -130,7 +147,7 @@ def md_text(text: str) -> str:
     link, image, HTML, emphasis, autolink or table cell boundary can come out of it; line breaks
     as spaces."""
     text = terminal_text(no_surrogates(text).replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
-    return _MD_PUNCT.sub(r"\\\1", text)
+    return _pattern("md_punct").sub(r"\\\1", text)
 
 
 def md_code(text: str, in_table: bool = True) -> str:
@@ -206,6 +223,8 @@ def fingerprints(findings: Sequence, ctx=None) -> List[str]:
     the working directory does not change it), the flagged line's text (whitespace-normalised) and
     an occurrence index among identical keys. Line numbers are left out so that edits above a
     finding do not change its identity."""
+    import hashlib  # fingerprints only: not on the text path
+
     seen: Dict[str, int] = {}
     out: List[str] = []
     for f in findings:
