@@ -14,6 +14,7 @@ from .config import Config, Selection, find_config, unknown_codes
 from .discovery import matches_any
 from .errors import ConfigError, DockerlintError
 from .findings import Finding, Hit, severity_rank
+from .paths import display_path  # re-exported: its home is dockerlint_py.paths
 
 __all__ = ["LintOptions", "FileError", "FileResult", "lint_source", "lint_file", "display_path"]
 
@@ -47,21 +48,6 @@ class FileResult(NamedTuple):
     findings: List[Finding]
     errors: List[FileError]
     excluded: bool = False
-
-
-def display_path(path: str) -> str:
-    """Relative to the current directory when under it, with ``/`` separators."""
-    if path == "-":
-        return path
-    absolute = os.path.abspath(path)
-    cwd = os.getcwd()
-    try:
-        rel = os.path.relpath(absolute, cwd)
-    except ValueError:
-        rel = absolute
-    if rel.startswith(".."):
-        rel = absolute
-    return rel.replace(os.sep, "/")
 
 
 def read_source(path: str) -> Tuple[Optional[bytes], Optional[FileError]]:
