@@ -9,9 +9,12 @@ OS. Rules DKL201-DKL206 read these records; they never parse text.
 from __future__ import annotations
 
 import re
-from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .ospkg import os_packages
+
+if TYPE_CHECKING:
+    from .resolve import DockerfileModel
 
 __all__ = ["SourceBuild", "source_builds", "is_musl", "glibc_equivalent", "missing_build_deps", "option_names", "build_deps", "build_time_packages"]
 
@@ -318,11 +321,14 @@ def _glibc_fallback(sp, inst, pkg, native, only: bool, tgt) -> Optional[SourceBu
     return None
 
 
-def source_builds(model) -> List[SourceBuild]:
+def source_builds(model: DockerfileModel) -> List[SourceBuild]:
+    """Every (install command, package) that compiles from source or fails for lack of a wheel
+    (cached by the model: :meth:`~dockerlint_py.model.resolve.DockerfileModel.source_builds`)."""
+    return model.source_builds()
+
+
+def find_source_builds(model: DockerfileModel) -> List[SourceBuild]:
     """Every (install command, package) that compiles from source or fails for lack of a wheel."""
-    cached = getattr(model, "_source_builds", None)
-    if cached is not None:
-        return cached
     out: List[SourceBuild] = []
     for sp in model.plan.stages:
         musl = is_musl(sp.stage)
@@ -338,7 +344,6 @@ def source_builds(model) -> List[SourceBuild]:
                     out.append(b)
             if inst.tool != "pip wheel":
                 present.extend((inst.instruction.index, inst.location, p.name) for p in inst.packages)
-    model._source_builds = out
     return out
 
 

@@ -276,7 +276,7 @@ class ToolCommand(NamedTuple):
     env: Mapping[str, str]  # ENV/ARG, prefix assignments and earlier exports in the same RUN
     user: Optional[str]  # USER in effect (None: the image's default)
     mounts: Tuple[Mount, ...]
-    index: int  # position among the RUN's commands
+    index: int  # type: ignore[assignment]  # position among the RUN's commands (shadows tuple.index, as in the public API)
 
     # -- questions rules ask -------------------------------------------------------------------
     def is_(self, tools: Iterable[str], *subcommands: str) -> bool:

@@ -64,8 +64,8 @@ def install_project(at: At, tc: ToolCommand, tool: ProjectTool) -> Optional[Inst
     lock = at.files.manifest(lock_host, None, lock_root) if lock_host and not os.path.isdir(lock_host) else None
     if tool.inline_operands and tc.operands:
         reqs = [r for r in (parse_requirement_line(p, origin)[0] for p in tc.operands) if r is not None]
-        packages = plan_packages(at.plan, reqs, (), PackagePolicy(origin, no_deps="no-deps" in opts))
-        return Install(at.instruction, at.command, tool.name, opts, tuple(packages), (), where, None)
+        inline = plan_packages(at.plan, reqs, (), PackagePolicy(origin, no_deps="no-deps" in opts))
+        return Install(at.instruction, at.command, tool.name, opts, tuple(inline), (), where, None)
     if pyproject is None and lock is None:
         return Install(at.instruction, at.command, tool.name, opts, (), (), where, None)
     if pyproject is not None:
