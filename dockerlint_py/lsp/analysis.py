@@ -525,6 +525,7 @@ def hover_requirement(models: Iterable[object], path: str, line: int, column: Op
     wheel verdict for that stage's Python, libc and architecture."""
     from ..knowledge.native import Target, musl_wheel, native_package, verdict as wheel_verdict
     from ..model.builds import source_builds
+    from ..rules.musl import fail_reason, no_wheel_reason
 
     path = os.path.abspath(path)
     sections: List[str] = []
@@ -557,7 +558,7 @@ def hover_requirement(models: Iterable[object], path: str, line: int, column: Op
                 head = f"**{pkg.name}** {version} in {where} ({target})"
                 b = by_key.get((stage.index, pkg.name))
                 if b is not None:
-                    verdict = f"no matching wheel: {b.reason}; " + ("pip fails" + (f" ({b.fail_reason})" if b.fail_reason else "") if b.fails else "pip compiles it from the sdist")
+                    verdict = f"no matching wheel: {no_wheel_reason(b)}; " + ("pip fails" + (f" ({fail_reason(b)})" if fail_reason(b) else "") if b.fails else "pip compiles it from the sdist")
                     if b.first_ok:
                         verdict += f". First release with a wheel for this target: {b.first_ok}"
                 elif libc == "musl":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING, Dict, Generic, Literal, List, Mapping, NamedTuple, Optional, Set, Tuple, TypeVar, Union
+from typing import TYPE_CHECKING, Callable, Dict, Generic, Literal, List, Mapping, NamedTuple, Optional, Set, Tuple, TypeVar, Union, cast
 
 if TYPE_CHECKING:
     from ..knowledge import BaseFacts
@@ -80,6 +80,7 @@ class _VarLog:
 
 
 _V = TypeVar("_V", bound=Optional[str])
+_T = TypeVar("_T")
 
 
 class _Scope(Dict[str, _V], Generic[_V]):
@@ -328,7 +329,7 @@ class DockerfileModel:
     Analyses derived from it (the install plan, the image role, source builds) are computed on
     first use and kept in declared slots; nothing else is attached to a model."""
 
-    __slots__ = ("parsed", "path", "stages", "global_args", "options", "target", "_plan", "_role", "_source_builds")
+    __slots__ = ("parsed", "path", "stages", "global_args", "options", "target", "_plan", "_role", "_source_builds", "_derived")
 
     def __init__(self, parsed: ParsedDockerfile, stages: List[Stage], global_args: Dict[str, Optional[str]], options: BuildOptions, target: Optional[Stage]):
         self.parsed = parsed
@@ -340,6 +341,7 @@ class DockerfileModel:
         self._plan: Optional[InstallPlan] = None
         self._role: Optional[Role] = None
         self._source_builds: Optional[List[SourceBuild]] = None
+        self._derived: Dict[str, object] = {}
 
     @property
     def role(self) -> Role:
@@ -369,6 +371,13 @@ class DockerfileModel:
 
             self._source_builds = find_source_builds(self)
         return self._source_builds
+
+    def derived(self, key: str, compute: Callable[[DockerfileModel], _T]) -> _T:
+        """An analysis several rules share, computed from the model once (``key`` names it).
+        Rules cache here instead of attaching attributes to the model."""
+        if key not in self._derived:
+            self._derived[key] = compute(self)
+        return cast(_T, self._derived[key])
 
     @property
     def instructions(self) -> Tuple[Instruction, ...]:
