@@ -192,6 +192,7 @@ def run_rules(model, rules: Dict[str, Any], errors: List[FileError], shown: str)
     first: Dict[Tuple[str, Optional[str], int], int] = {}
     merged: List[Tuple[str, Any, Hit]] = []
     for code, r, h in raw:
+        key: Tuple[str, Optional[str], int]
         if h.path is not None and h.path != shown:
             key = (code, h.path, h.line)
         else:
@@ -241,6 +242,7 @@ def lint_file(path: str, options: LintOptions = LintOptions()) -> FileResult:
         except ConfigError:
             found = []
         return FileResult(shown, found, [err])
+    assert data is not None  # read_source returns the bytes or an error
     return lint_source(data, path, options, shown)
 
 

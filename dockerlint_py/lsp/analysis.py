@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Set, Tuple
+
+if TYPE_CHECKING:
+    from ..model.resolve import DockerfileModel
 
 __all__ = [
     "Settings",
@@ -165,7 +168,7 @@ class Analysis(NamedTuple):
     diags: Tuple[Diag, ...]
     problems: Tuple[Problem, ...]
     manifests: FrozenSet[str]  # manifest files the install plan reads
-    model: object  # the resolved model (None when the Dockerfile does not parse)
+    model: Optional["DockerfileModel"]  # the resolved model (None when the Dockerfile does not parse)
 
 
 # -- file kinds --------------------------------------------------------------------------------
@@ -307,7 +310,7 @@ def _resolve(path: str, text: str, settings: Settings):
 
 
 def _manifests_read(model) -> FrozenSet[str]:
-    out = set()
+    out: Set[str] = set()
     plan = model.plan
     for sp in plan.stages:
         for inst in list(sp.installs) + list(sp.inherited):
@@ -520,7 +523,7 @@ def _tag_words(ref, known: bool) -> Optional[str]:
     return f"`{ref.tag}` names a release (not pinned by digest)" if known else None
 
 
-def hover_requirement(models: Iterable[object], path: str, line: int, column: Optional[int] = None) -> Optional[str]:
+def hover_requirement(models: Iterable[Optional["DockerfileModel"]], path: str, line: int, column: Optional[int] = None) -> Optional[str]:
     """Markdown: for each stage that installs the requirement written on ``path:line``, the
     wheel verdict for that stage's Python, libc and architecture."""
     from ..knowledge.native import Target, musl_wheel, native_package, verdict as wheel_verdict
