@@ -38,9 +38,9 @@ def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
 
     env = target_environment(python, arch)
     locked = manifest.extra.get("packages") if manifest.kind != "Pipfile.lock" else None
-    items = []
+    items: List[Any] = []
     constraints = {c.name: c.pinned_version for c in manifest.constraints if c.pinned_version}
-    declared = {}
+    declared: Dict[str, Any] = {}
     for r in manifest.requirements:
         if r.group not in ("",) and manifest.kind in ("pyproject", "Pipfile", "Pipfile.lock", "setup.cfg"):
             continue  # main dependencies only: extras and dev groups are opt-in
@@ -157,9 +157,9 @@ def _online_closure(declared, constraints, known, python: str, arch: str, env) -
 
     from .manifests import canonical
 
-    out = []
+    out: List[Any] = []
     seen = set(known)
-    queue = [(name, r.pinned_version or constraints.get(name), r.specifier or "", (), r) for name, r in declared.items()]
+    queue: List[Any] = [(name, r.pinned_version or constraints.get(name), r.specifier or "", (), r) for name, r in declared.items()]
     while queue and len(seen) < _CLOSURE_LIMIT:
         name, version, spec, via, origin_req = queue.pop(0)
         f = facts(name, version)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from . import __version__
 from .exitcodes import ERROR, FINDINGS, SUCCESS
@@ -47,7 +47,7 @@ def _build_parser(only: Optional[str] = None):
         formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"dockerlint-py {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=lambda **kw: argparse.ArgumentParser(formatter_class=formatter, **kw))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=lambda **kw: argparse.ArgumentParser(formatter_class=formatter, **kw))  # type: ignore[call-overload]  # any callable returning a parser
 
     def wanted(name: str) -> bool:
         return only is None or only == name
@@ -275,7 +275,7 @@ def _cmd_check(args) -> int:
     checked: List[str] = []
     hidden_unsafe = 0
     seen_findings = set()
-    sources = {}
+    sources: Dict[str, Sequence[str]] = {}
     results = []
     for path in files:
         result = session.lint(path, stdin_data if path == "-" else None, stdin_name)
@@ -303,8 +303,8 @@ def _cmd_check(args) -> int:
 
     for note in SKIPPED:
         print(f"dockerlint: warning: {note}", file=sys.stderr)
-    for e in errors:
-        print(f"{e}", file=sys.stderr)
+    for fe in errors:
+        print(f"{fe}", file=sys.stderr)
 
     rules, _ = load_rules()
     report_root = None

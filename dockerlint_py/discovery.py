@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Iterable, Iterator, List, Sequence
+from typing import Iterable, Iterator, List, Sequence, Set
 
 __all__ = ["is_dockerfile_name", "iter_dockerfiles", "SKIP_DIRS", "matches_any"]
 
@@ -163,7 +163,7 @@ def consumers_among(candidates: Sequence[str], manifests: Sequence[str], options
                 plan = model.plan
             except DockerlintError:
                 continue
-            used = set()
+            used: Set[str] = set()
             for sp in plan.stages:
                 for inst in sp.installs:
                     used.update(os.path.realpath(p) for p in inst.manifests)

@@ -14,6 +14,7 @@ from .config import Config, Selection, find_config, unknown_codes
 from .discovery import matches_any
 from .errors import ConfigError, DockerlintError
 from .findings import Finding, Hit, severity_rank
+from .paths import display_path  # re-exported: its home is dockerlint_py.paths
 
 __all__ = ["LintOptions", "FileError", "FileResult", "lint_source", "lint_file", "display_path"]
 
@@ -47,21 +48,6 @@ class FileResult(NamedTuple):
     findings: List[Finding]
     errors: List[FileError]
     excluded: bool = False
-
-
-def display_path(path: str) -> str:
-    """Relative to the current directory when under it, with ``/`` separators."""
-    if path == "-":
-        return path
-    absolute = os.path.abspath(path)
-    cwd = os.getcwd()
-    try:
-        rel = os.path.relpath(absolute, cwd)
-    except ValueError:
-        rel = absolute
-    if rel.startswith(".."):
-        rel = absolute
-    return rel.replace(os.sep, "/")
 
 
 def read_source(path: str) -> Tuple[Optional[bytes], Optional[FileError]]:
@@ -206,6 +192,7 @@ def run_rules(model, rules: Dict[str, Any], errors: List[FileError], shown: str)
     first: Dict[Tuple[str, Optional[str], int], int] = {}
     merged: List[Tuple[str, Any, Hit]] = []
     for code, r, h in raw:
+        key: Tuple[str, Optional[str], int]
         if h.path is not None and h.path != shown:
             key = (code, h.path, h.line)
         else:
@@ -255,6 +242,7 @@ def lint_file(path: str, options: LintOptions = LintOptions()) -> FileResult:
         except ConfigError:
             found = []
         return FileResult(shown, found, [err])
+    assert data is not None  # read_source returns the bytes or an error
     return lint_source(data, path, options, shown)
 
 

@@ -104,7 +104,7 @@ def run(paths, fmt: str, options, out, err) -> int:
     for path in expand_paths(paths or ["."]):
         shown = display_path(path)
         data, problem = read_source(path)
-        if problem is not None:
+        if problem is not None or data is None:
             err.write(f"{problem}\n")
             status = ERROR
             continue

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
 from . import RULE_DOC_URL
+
+if TYPE_CHECKING:
+    from .rules._base import Rule
 
 __all__ = ["rule_markdown", "index_markdown", "write_docs", "help_uri"]
 
@@ -44,7 +47,7 @@ def rule_markdown(rule) -> str:
     return "\n".join(lines)
 
 
-def index_markdown(rules: Dict[str, object]) -> str:
+def index_markdown(rules: Dict[str, "Rule"]) -> str:
     lines = ["# Rules", "", "Generated from the rules' metadata (`python -m dockerlint_py.ruledoc docs/rules`); do not edit.", "",
              "| Code | Name | Severity | Default | Fix | Summary |", "|---|---|---|---|---|---|"]
     for code in sorted(rules):

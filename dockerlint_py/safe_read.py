@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 __all__ = ["read_bytes", "inside", "repo_root", "excerpt", "MAX_BYTES", "MAX_SMALL_BYTES", "MAX_DOCKERFILE_BYTES"]
 
@@ -121,7 +121,7 @@ def repo_root(start: str) -> Optional[str]:
 
 def excerpt(text: str, limit: int = 40, quote: bool = True) -> str:
     """At most ``limit`` characters of untrusted text, printable, on one line (quoted)."""
-    out = []
+    out: List[str] = []
     for ch in text:
         if len(out) >= limit:
             out.append("…")

@@ -206,3 +206,48 @@ def test_requirements_exported_from_the_lock_in_the_image(tmp_path):
     (inst,) = plan.stages[0].installs
     got = {p.name: (p.version, p.pinned_by) for p in inst.packages}
     assert got["fastapi"] == ("0.115.0", "lock") and "pytest" not in got
+
+
+def test_install_commands_are_read_with_the_tools_grammar(tmp_path):
+    """The subcommand is found after global options, aliases are the tool's, and an option's
+    value is never taken for a package (the plan reads the command model's grammar)."""
+    files = {"requirements.txt": "flask==3.0.3\n"}
+    df = ("FROM python:3.12-slim\nCOPY requirements.txt .\n"
+          "RUN pip --no-cache-dir install requests\n"
+          "RUN uv pip install --system --python-preference system --requirements requirements.txt\n"
+          "RUN poetry -C /srv install --no-root\n")
+    _, plan = plan_of(tmp_path, df, files)
+    pip_, uv_, poetry_ = plan.stages[0].installs
+    assert (pip_.tool, [p.name for p in pip_.packages if p.direct]) == ("pip", ["requests"])
+    assert uv_.tool == "uv pip" and uv_.location == "system"
+    assert [p.name for p in uv_.packages if p.direct] == ["flask"]  # not `system`, not `requirements-txt`
+    assert poetry_.tool == "poetry" and poetry_.options["directory"] == ("/srv",)
+
+
+def test_pip_sync_installs_its_files_without_dependencies(tmp_path):
+    files = {"requirements.txt": "flask==3.0.3\n"}
+    for run in ("pip-sync requirements.txt", "uv pip sync requirements.txt"):
+        _, plan = plan_of(tmp_path, f"FROM python:3.12-slim\nCOPY requirements.txt .\nRUN {run}\n", files)
+        (inst,) = plan.stages[0].installs
+        assert inst.has("no-deps") and inst.options["requirement"] == ("requirements.txt",)
+        assert [(p.name, p.direct) for p in inst.packages] == [("flask", True)]  # nothing inferred
+
+
+def test_the_model_is_not_extended_by_helpers(tmp_path):
+    """Analyses are cached in declared slots (the model has no __dict__ to attach things to)."""
+    model, _ = plan_of(tmp_path, "FROM python:3.12-alpine\nRUN apk add --no-cache gcc && pip install psycopg2==2.9.9\n")
+    assert not hasattr(model, "__dict__") and not hasattr(model.stages[0], "__dict__")
+    builds = model.source_builds()
+    assert builds is model.source_builds() and [b.package.name for b in builds] == ["psycopg2"]
+    stage = model.stages[0]
+    assert stage.os_packages() is stage.os_packages()
+    run = stage.instructions[0]
+    assert stage.run_args(run) is stage.run_args(run)
+
+
+def test_plan_modules_do_not_import_the_engine():
+    import subprocess as sp
+
+    code = "import sys, dockerlint_py.model.plan as p, dockerlint_py.model.resolve; print('dockerlint_py.engine' in sys.modules)"
+    out = sp.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"

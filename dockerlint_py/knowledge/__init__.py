@@ -114,9 +114,9 @@ class _LazyPattern:
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
-        self._rx = None
+        self._rx: Optional["re.Pattern[str]"] = None
 
-    def fullmatch(self, text: str):
+    def fullmatch(self, text: str) -> Optional["re.Match[str]"]:
         if self._rx is None:
             self._rx = re.compile(self.pattern)
         return self._rx.fullmatch(text)

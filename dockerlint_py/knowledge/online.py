@@ -120,7 +120,7 @@ def _get(url: str, accept: Optional[str] = None) -> Optional[bytes]:
         return None
     req = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
     try:
-        with urllib.request.urlopen(req, timeout=float(_CONF["timeout"])) as resp:  # noqa: S310 - http(s) only, checked above
+        with urllib.request.urlopen(req, timeout=float(str(_CONF["timeout"]))) as resp:  # noqa: S310 - http(s) only, checked above
             data = resp.read(_MAX_BYTES + 1)
     except (urllib.error.URLError, OSError, ValueError):
         return None

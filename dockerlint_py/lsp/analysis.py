@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Set, Tuple
+
+if TYPE_CHECKING:
+    from ..model.resolve import DockerfileModel
 
 __all__ = [
     "Settings",
@@ -165,7 +168,7 @@ class Analysis(NamedTuple):
     diags: Tuple[Diag, ...]
     problems: Tuple[Problem, ...]
     manifests: FrozenSet[str]  # manifest files the install plan reads
-    model: object  # the resolved model (None when the Dockerfile does not parse)
+    model: Optional["DockerfileModel"]  # the resolved model (None when the Dockerfile does not parse)
 
 
 # -- file kinds --------------------------------------------------------------------------------
@@ -307,7 +310,7 @@ def _resolve(path: str, text: str, settings: Settings):
 
 
 def _manifests_read(model) -> FrozenSet[str]:
-    out = set()
+    out: Set[str] = set()
     plan = model.plan
     for sp in plan.stages:
         for inst in list(sp.installs) + list(sp.inherited):
@@ -520,11 +523,12 @@ def _tag_words(ref, known: bool) -> Optional[str]:
     return f"`{ref.tag}` names a release (not pinned by digest)" if known else None
 
 
-def hover_requirement(models: Iterable[object], path: str, line: int, column: Optional[int] = None) -> Optional[str]:
+def hover_requirement(models: Iterable[Optional["DockerfileModel"]], path: str, line: int, column: Optional[int] = None) -> Optional[str]:
     """Markdown: for each stage that installs the requirement written on ``path:line``, the
     wheel verdict for that stage's Python, libc and architecture."""
     from ..knowledge.native import Target, musl_wheel, native_package, verdict as wheel_verdict
     from ..model.builds import source_builds
+    from ..rules.musl import fail_reason, no_wheel_reason
 
     path = os.path.abspath(path)
     sections: List[str] = []
@@ -557,7 +561,7 @@ def hover_requirement(models: Iterable[object], path: str, line: int, column: Op
                 head = f"**{pkg.name}** {version} in {where} ({target})"
                 b = by_key.get((stage.index, pkg.name))
                 if b is not None:
-                    verdict = f"no matching wheel: {b.reason}; " + ("pip fails" + (f" ({b.fail_reason})" if b.fail_reason else "") if b.fails else "pip compiles it from the sdist")
+                    verdict = f"no matching wheel: {no_wheel_reason(b)}; " + ("pip fails" + (f" ({fail_reason(b)})" if fail_reason(b) else "") if b.fails else "pip compiles it from the sdist")
                     if b.first_ok:
                         verdict += f". First release with a wheel for this target: {b.first_ok}"
                 elif libc == "musl":

@@ -21,7 +21,7 @@ import logging
 import os
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -236,7 +236,7 @@ class DockerlintLanguageServer(LanguageServer):
         return out
 
     def problems_for(self, path: str) -> List[A.Problem]:
-        out = []
+        out: List[A.Problem] = []
         result = self.analyses.get(path)
         if result is not None and path in self.tracked:
             out.extend(p for p in result.problems if p.kind in ("parse", "read", "config"))
@@ -336,7 +336,7 @@ class DockerlintLanguageServer(LanguageServer):
         buffers = self.open_paths()
         only = params.context.only
         actions: List[types.CodeAction] = []
-        seen = set()
+        seen: Set[Tuple[object, ...]] = set()
 
         def wanted(kind: str) -> bool:
             return not only or any(kind == k or kind.startswith(str(k) + ".") for k in only)
@@ -350,7 +350,7 @@ class DockerlintLanguageServer(LanguageServer):
             primary = self.primary_of(d)
             if primary is not None and primary.fix is not None and primary.fix.edits:
                 kind = types.CodeActionKind.QuickFix if primary.fix.safe else UNSAFE_KIND
-                key = ("fix", primary.finding_key)
+                key: Tuple[object, ...] = ("fix", primary.finding_key)
                 if wanted(kind) and key not in seen:
                     edit = self.workspace_edit(list(primary.fix.edits), buffers)
                     if edit is not None:

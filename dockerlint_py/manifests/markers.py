@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Mapping, Optional
+from typing import Any, Dict, Iterable, Mapping, Optional
 
 __all__ = ["target_environment", "marker_holds"]
 
-_CACHE: Dict[str, object] = {}
+_CACHE: Dict[str, Any] = {}  # marker text -> packaging Marker, or False when invalid (packaging imported lazily)
 
 
 def target_environment(python: Optional[str], machine: str = "x86_64", implementation: str = "cpython") -> Dict[str, str]:
@@ -37,7 +37,7 @@ def marker_holds(marker: str, env: Mapping[str, str], extras: Iterable[str] = ()
     """True when ``marker`` holds; unknown Python version or an unparsable marker -> True."""
     from packaging.markers import InvalidMarker, Marker
 
-    m = _CACHE.get(marker)
+    m: Any = _CACHE.get(marker)
     if m is None:
         try:
             m = Marker(marker)
@@ -57,10 +57,10 @@ def marker_holds(marker: str, env: Mapping[str, str], extras: Iterable[str] = ()
                     e["python_version"] = f"3.{minor}"
                     e["python_full_version"] = f"3.{minor}.0"
                     e["implementation_version"] = e["python_full_version"]
-                    if m.evaluate(e):  # type: ignore[union-attr]
+                    if m.evaluate(e):
                         return True
                 continue
-            if m.evaluate(e):  # type: ignore[union-attr]
+            if m.evaluate(e):
                 return True
     except Exception:
         return True

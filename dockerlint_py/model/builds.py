@@ -3,37 +3,44 @@
 Combines the install plan with the native-package knowledge. For every package an install
 command puts into a stage it decides, with proof from the bundled data or not at all, whether pip
 will find a wheel or compile the sdist (or fail), and what the build and the result need from the
-OS. Rules DKL201-DKL206 read these records; they never parse text.
+OS. Rules DKL201-DKL206 read these records; they never parse text. The records hold facts and
+cause codes; the words of the findings are the rules' (``rules/musl.py``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .ospkg import os_packages
+
+if TYPE_CHECKING:
+    from ..knowledge.native import NativePackage
+    from .plan import Install, PlannedPackage, StagePlan
+    from .resolve import DockerfileModel, Stage
 
 __all__ = ["SourceBuild", "source_builds", "is_musl", "glibc_equivalent", "missing_build_deps", "option_names", "build_deps", "build_time_packages"]
 
 
 class SourceBuild(NamedTuple):
-    stage_plan: object  # StagePlan
-    install: object  # Install
-    package: object  # PlannedPackage
-    native: object  # NativePackage
+    stage_plan: StagePlan
+    install: Install
+    package: PlannedPackage
+    native: NativePackage
     cause: str  # "musl-no-wheel" | "no-linux-wheels" | "no-binary" | "glibc-no-wheel" | "lock-sdist-only"
-    reason: str  # why no wheel matches (human-readable)
+    wheel_reason: str  # why no wheel matches, from the wheel facts ("" when the cause says it all)
     fails: bool  # pip fails instead of compiling (no sdist, or --only-binary)
-    fail_reason: str
+    fail_cause: str  # "" | "no-sdist" | "only-binary" (pip stops) | "lock-no-sdist" | "sdist-forbidden"
     first_ok: Optional[str]  # first version with a wheel for this target, when known
     target: Optional["StageTarget"] = None
     glibc_ok: Optional[bool] = None  # the release has a manylinux wheel for this Python/machine
     source: str = "bundled"  # wheel facts: "bundled" or "live" (--online)
     picked: Optional[str] = None  # the release pip picks
     old_pip: bool = False  # a musllinux wheel exists, but the stage's pip ignores it
+    musl: bool = False  # the stage is musl-based
 
 
-def is_musl(stage) -> Optional[bool]:
+def is_musl(stage: Stage) -> Optional[bool]:
     """True on musl, False on glibc, None when unknown. An image the knowledge base does not know
     is musl when its name or tag says alpine, or when the stage (or a stage it is built FROM)
     runs ``apk`` -- except Wolfi/Chainguard images, which use apk with glibc."""
@@ -46,7 +53,7 @@ def is_musl(stage) -> Optional[bool]:
 _GLIBC_APK = ("wolfi", "chainguard", "cgr.dev/")
 
 
-def inferred_libc(stage) -> Optional[bool]:
+def inferred_libc(stage: Stage) -> Optional[bool]:
     ref = stage.image
     if ref is None or stage.root.unresolved:
         return None
@@ -61,7 +68,7 @@ def inferred_libc(stage) -> Optional[bool]:
     return None
 
 
-def _runs_apk(stage) -> bool:
+def _runs_apk(stage: Stage) -> bool:
     for st in [stage] + list(stage.ancestors):
         for ins in st.instructions:
             if ins.keyword == "RUN" and any(c.tool == "apk" for c in st.commands(ins)):
@@ -69,7 +76,7 @@ def _runs_apk(stage) -> bool:
     return False
 
 
-def _alpine_release(stage) -> Optional[str]:
+def _alpine_release(stage: Stage) -> Optional[str]:
     """The Alpine release of a musl stage, from the facts or a tag such as ``alpine:3.21.7``,
     ``python:3.8-alpine3.12``; None when unknown."""
     facts = stage.facts
@@ -102,15 +109,17 @@ class StageTarget(NamedTuple):
     pythons: Tuple[str, ...]
     arch: str
     musl_tags: Optional[bool]
-    python_label: str  # "CPython 3.12", "CPython 2.7 (distro)", "CPython unknown"
-    pip_label: str  # "" or a short note on the pip ("pip < 21.2 (Alpine 3.12 py3-pip)")
+    python_from: str  # "tag" | "floating tag" | "alpine" (its python3) | "distro" | "" (unknown)
+    pip_cause: str  # why pip ignores musllinux wheels: "" | "alpine-pip" | "python-too-old" | "old-pip"
+    implementation: str = "cpython"
+    alpine: Optional[str] = None  # the Alpine release whose python3 runs pip
 
 
 _DISTRO_PY2 = frozenset({"python", "python2", "py-pip", "py2-pip", "python2-dev", "python-dev"})
 _DISTRO_PY3 = frozenset({"python3", "py3-pip", "python3-dev"})
 
 
-def _distro_pythons(stage, inst) -> Tuple[bool, bool]:
+def _distro_pythons(stage: Stage, inst: Optional[Install]) -> Tuple[bool, bool]:
     """(python2, python3) installed from the distro before ``inst`` (or anywhere when None)."""
     pk = os_packages(stage)
     names = pk.installed_at(inst.instruction.index, _cmd_index(stage, inst)) if inst is not None else pk.explicit_at_end()
@@ -119,7 +128,7 @@ def _distro_pythons(stage, inst) -> Tuple[bool, bool]:
     return py2, py3
 
 
-def _pip_upgrade_before(sp, inst) -> Optional[str]:
+def _pip_upgrade_before(sp: StagePlan, inst: Optional[Install]) -> Optional[str]:
     """The pip version an earlier `pip install -U pip` (or `pip==X`, get-pip.py) leaves in the
     stage: "newest", an exact version, or None when pip is never upgraded."""
     found: Optional[str] = None
@@ -150,7 +159,7 @@ def _version_at_least(v: str, floor: Tuple[int, ...]) -> bool:
         return True
 
 
-def stage_target(sp, inst=None) -> StageTarget:
+def stage_target(sp: StagePlan, inst: Optional[Install] = None) -> StageTarget:
     """The CPython(s), machine and pip of a stage at an install command."""
     from ..knowledge import alpine_python, official_python_pip_musl
 
@@ -159,15 +168,16 @@ def stage_target(sp, inst=None) -> StageTarget:
     facts = stage.facts
     musl = is_musl(stage)
     pythons: Tuple[str, ...] = ()
-    label = "unknown CPython"
+    python_from = ""
+    alpine: Optional[str] = None
     musl_tags: Optional[bool] = None
-    pip_label = ""
+    pip_cause = ""
     if sp.implementation != "cpython":
-        return StageTarget((), arch, None, sp.implementation, "")
+        return StageTarget((), arch, None, "", "", sp.implementation)
     py2 = py3 = False
     if sp.python and sp.python_source != "distro":
         pythons = (sp.python,)
-        label = f"CPython {sp.python}" + (" (floating tag)" if sp.python_source == "floating tag" else "")
+        python_from = "floating tag" if sp.python_source == "floating tag" else "tag"
         if facts is not None and facts.family == "python":
             musl_tags = official_python_pip_musl(sp.python)
     elif musl:
@@ -177,22 +187,22 @@ def stage_target(sp, inst=None) -> StageTarget:
             if alp is not None:
                 pythons = alp.python3
                 musl_tags = alp.pip_musl
-                label = f"CPython {'/'.join(alp.python3)} (Alpine {alp.release})"
+                python_from, alpine = "alpine", alp.release
                 if not alp.pip_musl:
-                    pip_label = f"Alpine {alp.release}'s pip is older than 21.2"
+                    pip_cause = "alpine-pip"
             elif sp.python:
                 pythons = (sp.python,)
-                label = f"CPython {sp.python} (distro)"
+                python_from = "distro"
         elif py2 and not py3:
             if alp is None or alp.python2:
                 pythons = ("2.7",)
-                label = "CPython 2.7 (distro)"
+                python_from = "distro"
         elif sp.python:
             pythons = (sp.python,)
-            label = f"CPython {sp.python} (distro)"
+            python_from = "distro"
     elif sp.python:
         pythons = (sp.python,)
-        label = f"CPython {sp.python}"
+        python_from = "tag"
     up = _pip_upgrade_before(sp, inst)
     if up is not None and pythons:
         if up == "newest":
@@ -200,13 +210,13 @@ def stage_target(sp, inst=None) -> StageTarget:
             musl_tags = ok.pop() if len(ok) == 1 else None
         else:
             musl_tags = _version_at_least(up, (21, 2))
-        pip_label = "" if musl_tags else pip_label
+        pip_cause = "" if musl_tags else pip_cause
     if pythons and all(not _newest_pip_reads_musl(p) for p in pythons):
         musl_tags = False  # no pip that runs on CPython 2.7 / 3.5 reads musllinux tags
-        pip_label = "no pip for CPython " + "/".join(sorted({".".join(p.split(".")[:2]) for p in pythons})) + " reads musllinux wheels"
-    elif musl_tags is False and not pip_label:
-        pip_label = "this pip is older than 21.2 and ignores musllinux wheels"
-    return StageTarget(pythons, arch, musl_tags, label, pip_label)
+        pip_cause = "python-too-old"
+    elif musl_tags is False and not pip_cause:
+        pip_cause = "old-pip"
+    return StageTarget(pythons, arch, musl_tags, python_from, pip_cause, "cpython", alpine)
 
 
 def option_names(values: Sequence[str]) -> Set[str]:
@@ -222,7 +232,7 @@ def option_names(values: Sequence[str]) -> Set[str]:
     return out
 
 
-def glibc_equivalent(stage, python: Optional[str] = None) -> Optional[str]:
+def glibc_equivalent(stage: Stage, python: Optional[str] = None) -> Optional[str]:
     """The glibc image to suggest instead of a musl base: ``python:3.12-alpine`` ->
     ``python:3.12-slim``; a floating ``python:3-alpine`` -> ``python:<minor>-slim`` (a tag pinned to
     a minor, which DKL103 accepts); ``alpine`` with a known distro Python -> ``python:<minor>-slim``."""
@@ -244,7 +254,7 @@ def glibc_equivalent(stage, python: Optional[str] = None) -> Optional[str]:
     return None
 
 
-def _cmd_index(stage, install) -> int:
+def _cmd_index(stage: Stage, install: Install) -> int:
     cmds = stage.commands(install.instruction)
     for i, c in enumerate(cmds):
         if c is install.command or c == install.command:
@@ -252,7 +262,7 @@ def _cmd_index(stage, install) -> int:
     return 0
 
 
-def install_mode(inst, name: str) -> str:
+def install_mode(inst: Install, name: str) -> str:
     """pip's binary policy for ``name`` in this install: default, prefer-binary or only-binary."""
     only_binary = option_names(inst.options.get("only-binary", ()))
     if ":all:" in only_binary or name in only_binary:
@@ -262,7 +272,10 @@ def install_mode(inst, name: str) -> str:
     return "default"
 
 
-def _build_of(sp, inst, pkg, musl: bool) -> Optional[SourceBuild]:
+_ALL_PYTHONS = ("2.7", "3.5", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+
+
+def _build_of(sp: StagePlan, inst: Install, pkg: PlannedPackage, musl: bool) -> Optional[SourceBuild]:
     from ..knowledge.native import Target, native_package, verdict, wheel_from_files
 
     if pkg.prebuilt or not pkg.name:
@@ -278,22 +291,20 @@ def _build_of(sp, inst, pkg, musl: bool) -> Optional[SourceBuild]:
     arch = sp.machine
     if ":all:" in no_binary or pkg.name in no_binary:
         if not only:
-            return SourceBuild(sp, inst, pkg, native, "no-binary", "`--no-binary` forbids wheels for it", False, "", None, tgt)
+            return SourceBuild(sp, inst, pkg, native, "no-binary", "", False, "", None, tgt, musl=musl)
     if pkg.files:
         fv = wheel_from_files(pkg.files, py, arch, "musl" if musl else "glibc")
         if fv in ("sdist", "none"):
-            libc = "musllinux" if musl else "manylinux"
-            reason = f"the lock lists no {libc} wheel of {pkg.version} for cp{(py or '').replace('.', '')} {arch}"
             fails = fv == "none" or only
-            return SourceBuild(sp, inst, pkg, native, "lock-sdist-only", reason, fails, "the lock has no sdist either" if fv == "none" else "`--only-binary` forbids the sdist", None, tgt)
+            return SourceBuild(sp, inst, pkg, native, "lock-sdist-only", "", fails, "lock-no-sdist" if fv == "none" else "sdist-forbidden", None, tgt, musl=musl)
         if fv == "yes":
             if not (musl and tgt.musl_tags is False):
                 return None
-            return SourceBuild(sp, inst, pkg, native, "musl-no-wheel", tgt.pip_label or "pip older than 21.2 ignores musllinux wheels", only, "", None, tgt, None, "bundled", pkg.version, True)
+            return SourceBuild(sp, inst, pkg, native, "musl-no-wheel", "", only, "", None, tgt, None, "bundled", pkg.version, True, musl)
     if not tgt.pythons:
         if not musl:
             return _glibc_fallback(sp, inst, pkg, native, only, tgt)
-        tgt = tgt._replace(pythons=("2.7", "3.5", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"))
+        tgt = tgt._replace(pythons=_ALL_PYTHONS)
     target = Target(tgt.pythons, arch, tgt.musl_tags if musl else True, "musl" if musl else "glibc")
     v = verdict(pkg.name, pkg.version, target, pkg.specifier if not pkg.version else "", mode)
     if v.status != "no":
@@ -301,28 +312,26 @@ def _build_of(sp, inst, pkg, musl: bool) -> Optional[SourceBuild]:
             return _glibc_fallback(sp, inst, pkg, native, only, tgt)
         return None
     if not musl and native.linux_wheels is False:
-        return SourceBuild(sp, inst, pkg, native, "no-linux-wheels", "it publishes no Linux wheels (sdist only)", only, "`--only-binary` forbids the sdist" if only else "", None, tgt, False, v.source, v.picked)
+        return SourceBuild(sp, inst, pkg, native, "no-linux-wheels", "", only, "sdist-forbidden" if only else "", None, tgt, False, v.source, v.picked, musl=musl)
     fails = v.no_sdist or only or v.kind == "none"
-    if v.no_sdist:
-        why = "it has no sdist either: pip stops with \"No matching distribution found\""
-    elif fails:
-        why = "`--only-binary` forbids the sdist: pip stops with \"No matching distribution found\""
-    else:
-        why = ""
-    return SourceBuild(sp, inst, pkg, native, "musl-no-wheel" if musl else "glibc-no-wheel", v.reason, fails, why, v.first_ok, tgt, v.glibc_ok, v.source, v.picked, v.old_pip)
+    why = "no-sdist" if v.no_sdist else "only-binary" if fails else ""
+    return SourceBuild(sp, inst, pkg, native, "musl-no-wheel" if musl else "glibc-no-wheel", v.reason, fails, why, v.first_ok, tgt, v.glibc_ok, v.source, v.picked, v.old_pip, musl)
 
 
-def _glibc_fallback(sp, inst, pkg, native, only: bool, tgt) -> Optional[SourceBuild]:
+def _glibc_fallback(sp: StagePlan, inst: Install, pkg: PlannedPackage, native: NativePackage, only: bool, tgt: StageTarget) -> Optional[SourceBuild]:
     if not native.linux_wheels:
-        return SourceBuild(sp, inst, pkg, native, "no-linux-wheels", "it publishes no Linux wheels (sdist only)", only, "`--only-binary` forbids the sdist" if only else "", None, tgt, False)
+        return SourceBuild(sp, inst, pkg, native, "no-linux-wheels", "", only, "sdist-forbidden" if only else "", None, tgt, False)
     return None
 
 
-def source_builds(model) -> List[SourceBuild]:
+def source_builds(model: DockerfileModel) -> List[SourceBuild]:
+    """Every (install command, package) that compiles from source or fails for lack of a wheel
+    (cached by the model: :meth:`~dockerlint_py.model.resolve.DockerfileModel.source_builds`)."""
+    return model.source_builds()
+
+
+def find_source_builds(model: DockerfileModel) -> List[SourceBuild]:
     """Every (install command, package) that compiles from source or fails for lack of a wheel."""
-    cached = getattr(model, "_source_builds", None)
-    if cached is not None:
-        return cached
     out: List[SourceBuild] = []
     for sp in model.plan.stages:
         musl = is_musl(sp.stage)
@@ -338,11 +347,10 @@ def source_builds(model) -> List[SourceBuild]:
                     out.append(b)
             if inst.tool != "pip wheel":
                 present.extend((inst.instruction.index, inst.location, p.name) for p in inst.packages)
-    model._source_builds = out
     return out
 
 
-def _present_before(sp) -> List[Tuple[int, str, str]]:
+def _present_before(sp: StagePlan) -> List[Tuple[int, str, str]]:
     """(instruction index, location, name) of packages already in the stage's environments."""
     out: List[Tuple[int, str, str]] = []
     for inst in sp.inherited:
@@ -360,7 +368,7 @@ def _present_before(sp) -> List[Tuple[int, str, str]]:
     return out
 
 
-def _already_there(present: List[Tuple[int, str, str]], inst, name: str) -> bool:
+def _already_there(present: List[Tuple[int, str, str]], inst: Install, name: str) -> bool:
     loc = inst.location
     for idx, where, n in present:
         if n != name or idx >= inst.instruction.index:
@@ -375,10 +383,7 @@ def _already_there(present: List[Tuple[int, str, str]], inst, name: str) -> bool
 class MissingDeps(NamedTuple):
     manager: str  # "apk" | "apt"
     missing: Tuple[str, ...]  # package names to install
-    what: Tuple[str, ...]  # human words: "a C compiler", "Rust (cargo)", "libpq headers"...
-
-
-_TOOL_WORDS = {"c": "a C compiler and libc headers", "c++": "a C++ compiler", "rust": "Rust (cargo)", "fortran": "a Fortran compiler"}
+    needs: Tuple[str, ...]  # what they provide: toolchains ("c", "rust"...), "python-headers", or the package name
 
 
 def missing_build_deps(build: SourceBuild) -> Optional[MissingDeps]:
@@ -396,7 +401,7 @@ def missing_build_deps(build: SourceBuild) -> Optional[MissingDeps]:
     installed |= set(facts.packages or ())
     rustup = _rustup_before(stage, inst)
     missing: List[str] = []
-    what: List[str] = []
+    needs: List[str] = []
     for kind in build.native.toolchain:
         if facts.compiler and kind in ("c", "c++"):
             continue
@@ -415,21 +420,21 @@ def missing_build_deps(build: SourceBuild) -> Optional[MissingDeps]:
         for n in need:
             if n not in missing:
                 missing.append(n)
-        what.append(_TOOL_WORDS.get(kind, kind))
+        needs.append(kind)
     deps = build_deps(build, pm)
     if not facts.compiler or facts.packages:  # a compiler image without a package list: unknown
         for d in deps:
             if not provided(pm, d, installed) and d not in missing:
                 missing.append(d)
-                what.append(f"`{d}`")
+                needs.append(d)
     if sp.python_source == "distro":
         dev = "python3-dev"
         if not provided(pm, dev, installed):
             missing.append(dev)
-            what.append("Python headers")
+            needs.append("python-headers")
     if not missing:
         return None
-    return MissingDeps(pm, tuple(missing), tuple(what))
+    return MissingDeps(pm, tuple(missing), tuple(needs))
 
 
 def build_deps(build: SourceBuild, pm: str) -> Tuple[str, ...]:
@@ -474,7 +479,7 @@ def _dep_applies(build: SourceBuild, dep: str) -> bool:
         return True
 
 
-def build_time_packages(build: SourceBuild):
+def build_time_packages(build: SourceBuild) -> Optional[Set[str]]:
     """OS packages installed when the build runs (with the base image's), or None if unknown."""
     stage = build.stage_plan.stage
     facts = stage.facts
@@ -484,7 +489,7 @@ def build_time_packages(build: SourceBuild):
     return set(os_packages(stage).installed_at(inst.instruction.index, _cmd_index(stage, inst))) | set(facts.packages or ())
 
 
-def _rustup_before(stage, inst) -> bool:
+def _rustup_before(stage: Stage, inst: Install) -> bool:
     for ins in stage.instructions:
         if ins.keyword != "RUN" or ins.index > inst.instruction.index:
             continue

@@ -79,10 +79,12 @@ def _build_grammars() -> Dict[str, Grammar]:
          "--python-platform", "--python-version", "--index-url", "--extra-index-url", "--index", "--default-index", "--find-links",
          "--no-binary", "--only-binary", "--cache-dir", "--group", "--extra", "--only-group", "--no-group", "--package",
          "--output-file", "--directory", "--project", "--config-file", "--with", "--from", "--index-strategy",
-         "--resolution", "--prerelease", "--link-mode", "--exclude-newer", "--keyring-provider", "--color", "--no-install-package"),
+         "--resolution", "--prerelease", "--link-mode", "--exclude-newer", "--keyring-provider", "--color", "--no-install-package",
+         "--python-preference", "--reinstall-package", "--upgrade-package", "--refresh-package", "--no-build-package",
+         "--no-build-isolation-package", "--config-setting", "--format", "--fork-strategy", "--torch-backend"),
         {"-r": "--requirement", "-c": "--constraint", "-e": "--editable", "-t": "--target", "-p": "--python", "-i": "--index-url",
          "-f": "--find-links", "-o": "--output-file", "-q": "--quiet", "-v": "--verbose", "-n": "--no-cache", "-U": "--upgrade",
-         "-P": "--upgrade-package", "--requirements": "--requirement", "--constraints": "--constraint"},
+         "-P": "--upgrade-package", "-C": "--config-setting", "--requirements": "--requirement", "--constraints": "--constraint"},
         ("--no-cache", "--system", "--break-system-packages", "--frozen", "--locked", "--no-dev", "--all-extras", "--all-groups",
          "--no-install-project", "--no-editable", "--compile-bytecode", "--upgrade", "--quiet", "--verbose", "--offline",
          "--no-deps", "--reinstall", "--native-tls", "--inexact", "--exact", "--no-sources", "--strict", "--dev"),
@@ -303,7 +305,7 @@ class ToolCommand(NamedTuple):
     env: Mapping[str, str]  # ENV/ARG, prefix assignments and earlier exports in the same RUN
     user: Optional[str]  # USER in effect (None: the image's default)
     mounts: Tuple[Mount, ...]
-    index: int  # position among the RUN's commands
+    index: int  # type: ignore[assignment]  # position among the RUN's commands (shadows tuple.index, as in the public API)
 
     # -- questions rules ask -------------------------------------------------------------------
     def is_(self, tools: Iterable[str], *subcommands: str) -> bool:

@@ -11,7 +11,12 @@ dependencies the purged packages had pulled in, which is how runtime libraries d
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
+
+if TYPE_CHECKING:
+    from .commands import ToolCommand
+    from .dockerfile import Instruction
+    from .resolve import Stage
 
 __all__ = ["PkgEvent", "OsPackages", "os_packages"]
 
@@ -53,7 +58,7 @@ def _names(args: Tuple[str, ...], value_opts: Tuple[str, ...]) -> Tuple[List[str
     return out, opts
 
 
-def _events(stage) -> List[PkgEvent]:
+def _events(stage: Stage) -> List[PkgEvent]:
     out: List[PkgEvent] = []
     for ins in stage.instructions:
         if ins.keyword != "RUN":
@@ -92,7 +97,7 @@ def _events(stage) -> List[PkgEvent]:
 class OsPackages:
     """Package events of a stage and the stages it is built FROM."""
 
-    def __init__(self, stage) -> None:
+    def __init__(self, stage: Stage) -> None:
         chain = list(reversed(stage.ancestors)) + [stage]
         self.events: List[Tuple[int, PkgEvent]] = []  # (depth in chain, event)
         for depth, st in enumerate(chain):
@@ -142,22 +147,16 @@ class OsPackages:
         return {n for _, e in self.events if e.op == "add" for n in e.names}
 
 
-def os_packages(stage) -> OsPackages:
-    cached = getattr(stage, "_ospkg", None)
-    if cached is None:
-        cached = OsPackages(stage)
-        try:
-            stage._ospkg = cached
-        except AttributeError:  # Stage uses __slots__
-            pass
-    return cached
+def os_packages(stage: Stage) -> OsPackages:
+    """The stage's OS packages (cached by the stage: :meth:`~dockerlint_py.model.resolve.Stage.os_packages`)."""
+    return stage.os_packages()
 
 
-def package_names(cmd) -> Tuple[List[str], Optional[str]]:
+def package_names(cmd: ToolCommand) -> Tuple[List[str], Optional[str]]:
     """Package names a :class:`~dockerlint_py.model.commands.ToolCommand` installs or removes
     (versions stripped; local files, URLs and unexpanded variables left out), and its apk
     ``--virtual`` group."""
-    names = []
+    names: List[str] = []
     for a in cmd.operands:
         name = _VERSION_SUFFIX.sub("", a)
         if name and "$" not in name and "/" not in name and not name.endswith((".deb", ".apk", ".rpm")):
@@ -174,7 +173,7 @@ def recommends_off_in(text: str) -> bool:
     return bool(_RECOMMENDS_OFF.search(text))
 
 
-def apt_recommends_disabled(stage, ins) -> bool:
+def apt_recommends_disabled(stage: Stage, ins: Instruction) -> bool:
     """Has apt configuration written before ``ins`` (in the stage or the stages it is built on)
     turned recommends off? A COPY of an apt.conf we cannot read is trusted to do so."""
     from .runs import commands_before, copy_args

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Generic, Literal, List, Mapping, NamedTuple, Optional, Set, Tuple, TypeVar, Union, cast
 
 if TYPE_CHECKING:
+    from ..knowledge import BaseFacts
+
+if TYPE_CHECKING:
+    from .builds import SourceBuild
     from .commands import ToolCommand
+    from .ospkg import OsPackages
+    from .plan import InstallPlan
+    from .role import Role
 
 from .dockerfile import Instruction, ParsedDockerfile
 from .image import ImageRef, parse_image_ref
 from .shell import Command, SHELLS, parse_script
-from .words import expand, process_words
+from .words import Lookup, expand, process_words
 
 __all__ = ["BuildOptions", "Stage", "CopySource", "DockerfileModel", "resolve"]
 
@@ -72,17 +79,21 @@ class _VarLog:
         return out
 
 
-class _Scope(dict):
+_V = TypeVar("_V", bound=Optional[str])
+_T = TypeVar("_T")
+
+
+class _Scope(Dict[str, _V], Generic[_V]):
     """A stage's ARG or ENV dict that records every assignment in the stage's :class:`_VarLog`."""
 
-    def __init__(self, log: _VarLog, is_env: bool, initial: Optional[Dict[str, Optional[str]]] = None) -> None:
+    def __init__(self, log: _VarLog, is_env: bool, initial: Optional[Mapping[str, _V]] = None) -> None:
         super().__init__()
         self._log = log
         self._is_env = is_env
-        for k, v in (initial or {}).items():
+        for k, v in (initial.items() if initial else ()):
             self[k] = v
 
-    def __setitem__(self, key: str, value: Optional[str]) -> None:
+    def __setitem__(self, key: str, value: _V) -> None:
         self._log.entries.append((self._is_env, key, value))
         super().__setitem__(key, value)
 
@@ -128,14 +139,14 @@ class Stage:
         self.copy_sources: Tuple[CopySource, ...] = ()
         self._vars: Dict[int, int] = {}  # instruction index -> position in _varlog
         self._varlog = _VarLog()
-        self._facts = None
+        self._facts: "Union[BaseFacts, Literal[False], None]" = None
         self._commands: Dict[int, List[Command]] = {}
         self._shell: Dict[int, Tuple[str, ...]] = {}
         self._final_env: Dict[str, str] = {}
-        self._ospkg = None
-        self._run_args = None
+        self._ospkg: Optional[OsPackages] = None
+        self._run_args: Dict[int, List[Tuple[Command, Tuple[str, ...]]]] = {}
         self._users: Dict[int, Optional[str]] = {}
-        self._tool_commands: Dict[int, list] = {}
+        self._tool_commands: Dict[int, List[ToolCommand]] = {}
 
     def __repr__(self) -> str:
         return f"<Stage {self.index} {self.name or ''} from {self.base_text!r}>"
@@ -169,7 +180,7 @@ class Stage:
         return self.root.base_ref
 
     @property
-    def facts(self):
+    def facts(self) -> "Optional[BaseFacts]":
         """:class:`BaseFacts` of the root image, or None when unknown or unresolved."""
         root = self.root
         if root._facts is None:
@@ -204,6 +215,25 @@ class Stage:
         return cmds
 
 
+    def run_args(self, ins: Instruction) -> List[Tuple[Command, Tuple[str, ...]]]:
+        """[(command, arguments)] of a RUN with shell variables expanded (see
+        :func:`~dockerlint_py.model.runs.expand_run_args`). Built once per instruction."""
+        cached = self._run_args.get(ins.index)
+        if cached is None:
+            from .runs import expand_run_args
+
+            cached = expand_run_args(self, ins)
+            self._run_args[ins.index] = cached
+        return cached
+
+    def os_packages(self) -> "OsPackages":
+        """The OS packages this stage installs and removes (:mod:`~dockerlint_py.model.ospkg`)."""
+        if self._ospkg is None:
+            from .ospkg import OsPackages
+
+            self._ospkg = OsPackages(self)
+        return self._ospkg
+
     def user_at(self, ins: Instruction) -> Optional[str]:
         """The USER in effect when ``ins`` runs (None: the base image's default user)."""
         return self._users.get(ins.index)
@@ -220,7 +250,6 @@ class Stage:
         if cached is not None:
             return cached
         from .commands import parse_mounts, parse_tool_command
-        from .runs import run_args
 
         run = ins.onbuild if ins.keyword == "ONBUILD" and ins.onbuild is not None else ins
         vars_ = self.vars_at(ins)
@@ -228,7 +257,7 @@ class Stage:
         user = self.user_at(ins)
         out = []
         exported: Dict[str, str] = {}
-        for i, (cmd, args) in enumerate(run_args(self, ins)):
+        for i, (cmd, args) in enumerate(self.run_args(ins)):
             env = dict(vars_)
             env.update(exported)
             env.update(dict(cmd.env))
@@ -286,7 +315,7 @@ def run_commands(ins: Instruction, shell: Tuple[str, ...] = ("/bin/sh", "-c")) -
             body = hd.body
             starts = [0] + [m.end() for m in re.finditer("\n", body)]  # line start offsets
 
-            def locate(off: int, starts=starts, base_line=hd.start_line, tabs=tabs) -> Tuple[int, int]:
+            def locate(off: int, starts: List[int] = starts, base_line: int = hd.start_line, tabs: List[int] = tabs) -> Tuple[int, int]:
                 line = bisect.bisect_right(starts, off) - 1  # linear scans made 100k lines quadratic
                 return base_line + line, off - starts[line] + 1 + (tabs[line] if line < len(tabs) else 0)
 
@@ -295,7 +324,12 @@ def run_commands(ins: Instruction, shell: Tuple[str, ...] = ("/bin/sh", "-c")) -
 
 
 class DockerfileModel:
-    """The resolved view of one Dockerfile that rules read."""
+    """The resolved view of one Dockerfile that rules read.
+
+    Analyses derived from it (the install plan, the image role, source builds) are computed on
+    first use and kept in declared slots; nothing else is attached to a model."""
+
+    __slots__ = ("parsed", "path", "stages", "global_args", "options", "target", "_plan", "_role", "_source_builds", "_derived")
 
     def __init__(self, parsed: ParsedDockerfile, stages: List[Stage], global_args: Dict[str, Optional[str]], options: BuildOptions, target: Optional[Stage]):
         self.parsed = parsed
@@ -304,11 +338,13 @@ class DockerfileModel:
         self.global_args = global_args
         self.options = options
         self.target = target
-        self._plan = None
-        self._role = None
+        self._plan: Optional[InstallPlan] = None
+        self._role: Optional[Role] = None
+        self._source_builds: Optional[List[SourceBuild]] = None
+        self._derived: Dict[str, object] = {}
 
     @property
-    def role(self):
+    def role(self) -> Role:
         """The image's :class:`~dockerlint_py.model.role.Role` (service, base, build, dev)."""
         if self._role is None:
             from .role import image_role
@@ -317,7 +353,7 @@ class DockerfileModel:
         return self._role
 
     @property
-    def plan(self):
+    def plan(self) -> InstallPlan:
         """The per-stage :class:`~dockerlint_py.model.plan.InstallPlan` (built on first use)."""
         if self._plan is None:
             from .context import BuildContext
@@ -326,6 +362,22 @@ class DockerfileModel:
             ctx = BuildContext(self.options.context, True, self.path) if self.options.context else None
             self._plan = build_plan(self, ctx)
         return self._plan
+
+    def source_builds(self) -> List["SourceBuild"]:
+        """Every (install, package) that compiles from source or fails for lack of a wheel
+        (:func:`~dockerlint_py.model.builds.find_source_builds`)."""
+        if self._source_builds is None:
+            from .builds import find_source_builds
+
+            self._source_builds = find_source_builds(self)
+        return self._source_builds
+
+    def derived(self, key: str, compute: Callable[[DockerfileModel], _T]) -> _T:
+        """An analysis several rules share, computed from the model once (``key`` names it).
+        Rules cache here instead of attaching attributes to the model."""
+        if key not in self._derived:
+            self._derived[key] = compute(self)
+        return cast(_T, self._derived[key])
 
     @property
     def instructions(self) -> Tuple[Instruction, ...]:
@@ -362,7 +414,7 @@ def _parse_arg_words(text: str) -> List[Tuple[str, Optional[str]]]:
     return out
 
 
-def _env_pairs(text: str, lookup) -> List[Tuple[str, str]]:
+def _env_pairs(text: str, lookup: Lookup) -> List[Tuple[str, str]]:
     words = process_words(text, lookup).words
     if not words:
         return []
@@ -457,7 +509,7 @@ def resolve(parsed: ParsedDockerfile, options: Optional[BuildOptions] = None) ->
             continue  # instructions before FROM other than ARG: BuildKit rejects; rules may flag
         env, args, shell = state[current.index]
 
-        def lookup(name: str, env=env, args=args) -> Optional[str]:
+        def lookup(name: str, env: Dict[str, str] = env, args: Dict[str, Optional[str]] = args) -> Optional[str]:
             if name in env:
                 return env[name]
             if name in args:

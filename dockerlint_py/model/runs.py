@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .words import expand
+
+if TYPE_CHECKING:
+    from .dockerfile import Instruction
+    from .resolve import Stage
+    from .shell import Command
 
 __all__ = ["mount_targets", "removes", "env_at", "truthy", "pip_bool_set", "commands_before", "copy_words", "copy_args", "exec_commands", "run_args"]
 
 
-def mount_targets(stage, ins, kinds: Sequence[str] = ("cache", "tmpfs")) -> List[str]:
+def mount_targets(stage: Stage, ins: Instruction, kinds: Sequence[str] = ("cache", "tmpfs")) -> List[str]:
     """Absolute targets of ``RUN --mount=type=cache|tmpfs`` (variables expanded)."""
     out: List[str] = []
     vars_ = stage.vars_at(ins)
@@ -42,7 +47,7 @@ def covered_by_mount(path: str, targets: Iterable[str]) -> bool:
     return False
 
 
-def removes(cmd, patterns: Sequence[str]) -> bool:
+def removes(cmd: Command, patterns: Sequence[str]) -> bool:
     """Is ``cmd`` an ``rm`` of a path matching one of the regular expressions? A directory needs
     ``-r``/``-f``; a glob of the files in it (``rm /var/cache/apk/*``, ``rm /var/lib/apt/lists/*_*``)
     needs no flag: the files are what takes the space."""
@@ -79,7 +84,7 @@ def pip_bool_set(value: Optional[str]) -> bool:
     return value is not None and value.strip().lower() in _BOOL
 
 
-def env_at(stage, ins, cmd=None, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+def env_at(stage: Stage, ins: Instruction, cmd: Optional[Command] = None, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """ENV/ARG values visible to a command, plus its own prefix assignments and earlier exports."""
     env = dict(stage.vars_at(ins))
     if extra:
@@ -89,7 +94,7 @@ def env_at(stage, ins, cmd=None, extra: Optional[Dict[str, str]] = None) -> Dict
     return env
 
 
-def exports_before(stage, ins, cmd) -> Dict[str, str]:
+def exports_before(stage: Stage, ins: Instruction, cmd: Command) -> Dict[str, str]:
     """``export NAME=value`` commands earlier in the same RUN."""
     out: Dict[str, str] = {}
     for c in stage.commands(ins):
@@ -103,9 +108,9 @@ def exports_before(stage, ins, cmd) -> Dict[str, str]:
     return out
 
 
-def commands_before(stage, ins) -> List:
+def commands_before(stage: Stage, ins: Instruction) -> List[Command]:
     """Commands of the RUNs before ``ins`` in this stage and its ancestors (in order)."""
-    out = []
+    out: List[Command] = []
     for st in list(reversed(stage.ancestors)) + [stage]:
         for i in st.instructions:
             if st is stage and i.index >= ins.index:
@@ -119,20 +124,16 @@ _VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*
 _PERSISTENT = frozenset({"", "set", ":", "true", "export", "readonly", "local", "declare"})
 
 
-def run_args(stage, ins) -> List:
+def run_args(stage: Stage, ins: Instruction) -> List[Tuple[Command, Tuple[str, ...]]]:
+    """[(command, args)] of a RUN with ``$VAR`` expanded (cached by the stage:
+    :meth:`~dockerlint_py.model.resolve.Stage.run_args`)."""
+    return stage.run_args(ins)
+
+
+def expand_run_args(stage: Stage, ins: Instruction) -> List[Tuple[Command, Tuple[str, ...]]]:
     """[(command, args)] of a RUN with ``$VAR`` expanded from shell variables assigned earlier in
     the same RUN (``deps='gcc libpq-dev' && apt-get install $deps``) and ENV/ARG values; an
     unquoted expansion splits into words, as the shell does. Unknown variables stay as written."""
-    cache = getattr(stage, "_run_args", None)
-    if cache is None:
-        cache = {}
-        try:
-            stage._run_args = cache
-        except AttributeError:
-            pass
-    hit = cache.get(ins.index)
-    if hit is not None:
-        return hit
     env: Dict[str, str] = dict(stage.vars_at(ins))
     out = []
     for cmd in stage.commands(ins):
@@ -155,20 +156,19 @@ def run_args(stage, ins) -> List:
             else:
                 args.append(replaced)
         out.append((cmd, tuple(args)))
-    cache[ins.index] = out
     return out
 
 
-def copy_words(ins, vars_) -> List[str]:
+def copy_words(ins: Instruction, vars_: Mapping[str, str]) -> List[str]:
     """The words of a COPY/ADD (sources then destination), variables expanded."""
     if ins.json is not None:
-        return [expand(w, vars_)[0] for w in ins.json]
+        return [expand(w, dict(vars_))[0] for w in ins.json]
     from .words import process_words
 
-    return list(process_words(ins.args_text, vars_).words)
+    return list(process_words(ins.args_text, dict(vars_)).words)
 
 
-def copy_args(stage, ins):
+def copy_args(stage: Stage, ins: Instruction) -> Tuple[List[str], Optional[str]]:
     """(sources, destination) of a COPY/ADD; ([], None) when it has no destination."""
     words = copy_words(ins, stage.vars_at(ins))
     if len(words) < 2:
@@ -176,7 +176,7 @@ def copy_args(stage, ins):
     return words[:-1], words[-1]
 
 
-def exec_commands(stage, ins) -> List:
+def exec_commands(stage: Stage, ins: Instruction) -> List[Command]:
     """What a CMD, ENTRYPOINT or HEALTHCHECK runs, as commands of the shell-command model: the
     exec form is one command, the shell form is parsed like a RUN script."""
     from .shell import parse_script

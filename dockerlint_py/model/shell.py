@@ -431,13 +431,18 @@ class _Builder:
                             w = words[k + 1 + idx + 1]
                             inner_off = w.start + (1 if w.raw[:1] in "'\"" else 0)
                             loc = self.locate
-                            sub = parse_script(w.value, lambda o, base=inner_off, loc=loc: loc(base + o), self.nested + 1)
+                            sub = parse_script(w.value, _shifted(loc, inner_off), self.nested + 1)
                             self.out.extend(sub)
                         break
                     if v == "-o":
                         continue
                     if not v.startswith("-") and vals[idx - 1 : idx] != ["-o"]:
                         break
+
+
+def _shifted(locate: Locator, base: int) -> Locator:
+    """The locator of a script nested at offset ``base`` of the script ``locate`` locates."""
+    return lambda offset: locate(base + offset)
 
 
 def parse_script(script: str, locate: Optional[Locator] = None, nested: int = 0) -> List[Command]:

@@ -37,6 +37,61 @@ def _version_words(pkg, picked: Optional[str] = None) -> str:
     return f"(unpinned: pip picks {picked})" if picked else "(unpinned)"
 
 
+# -- the words for the facts of model/builds.py (records hold cause codes) ----------------------
+
+
+def python_label(tgt) -> str:
+    """"CPython 3.12", "CPython 3.11/3.12 (Alpine 3.20)", "CPython 2.7 (distro)", "unknown CPython"."""
+    if tgt.implementation != "cpython":
+        return tgt.implementation
+    if not tgt.python_from:
+        return "unknown CPython"
+    if tgt.python_from == "alpine":
+        return f"CPython {'/'.join(tgt.pythons)} (Alpine {tgt.alpine})"
+    note = {"floating tag": " (floating tag)", "distro": " (distro)"}.get(tgt.python_from, "")
+    return f"CPython {tgt.pythons[0]}{note}"
+
+
+def pip_label(tgt) -> str:
+    """Why the stage's pip ignores musllinux wheels ("" when it reads them or it is unknown)."""
+    if tgt.pip_cause == "alpine-pip":
+        return f"Alpine {tgt.alpine}'s pip is older than 21.2"
+    if tgt.pip_cause == "python-too-old":
+        return "no pip for CPython " + "/".join(sorted({".".join(p.split(".")[:2]) for p in tgt.pythons})) + " reads musllinux wheels"
+    if tgt.pip_cause == "old-pip":
+        return "this pip is older than 21.2 and ignores musllinux wheels"
+    return ""
+
+
+def no_wheel_reason(build) -> str:
+    """Why no wheel matches a :class:`~dockerlint_py.model.builds.SourceBuild`."""
+    if build.cause == "no-binary":
+        return "`--no-binary` forbids wheels for it"
+    if build.cause == "no-linux-wheels":
+        return "it publishes no Linux wheels (sdist only)"
+    if build.cause == "lock-sdist-only":
+        tgt = build.target
+        py = tgt.pythons[0] if tgt is not None and len(tgt.pythons) == 1 else None
+        libc = "musllinux" if build.musl else "manylinux"
+        return f"the lock lists no {libc} wheel of {build.package.version} for cp{(py or '').replace('.', '')} {build.stage_plan.machine}"
+    if build.cause == "musl-no-wheel" and not build.wheel_reason:
+        return (pip_label(build.target) if build.target is not None else "") or "pip older than 21.2 ignores musllinux wheels"
+    return build.wheel_reason
+
+
+_FAIL_WORDS = {
+    "no-sdist": "it has no sdist either: pip stops with \"No matching distribution found\"",
+    "only-binary": "`--only-binary` forbids the sdist: pip stops with \"No matching distribution found\"",
+    "lock-no-sdist": "the lock has no sdist either",
+    "sdist-forbidden": "`--only-binary` forbids the sdist",
+}
+
+
+def fail_reason(build) -> str:
+    """Why pip fails instead of compiling ("" when it compiles)."""
+    return _FAIL_WORDS.get(build.fail_cause, "")
+
+
 def _data_words(source: str) -> str:
     return "live index data" if source == "live" else "bundled wheel data"
 
@@ -51,7 +106,7 @@ def _reads_musl(python: str) -> bool:
 def _short_target(build) -> str:
     tgt = build.target
     sp = build.stage_plan
-    label = tgt.python_label if tgt is not None else f"CPython {sp.python or 'unknown'}"
+    label = python_label(tgt) if tgt is not None else f"CPython {sp.python or 'unknown'}"
     if label in ("CPython unknown", "unknown CPython"):
         label = "any CPython"
     return f"{label} {sp.machine}"
@@ -134,8 +189,8 @@ def musl_source_build(model) -> Iterator[Hit]:
             names = _names(compiling)
             many = len(compiling) > 1
             py_old = bool(tgt and tgt.pythons and all(not _reads_musl(p) for p in tgt.pythons))
-            if tgt is not None and tgt.musl_tags is False and tgt.pip_label and (py_old or any(b.old_pip for b in compiling)):
-                head = f"{names} {'are' if many else 'is'} compiled from source on musl: {tgt.pip_label}"
+            if tgt is not None and tgt.musl_tags is False and pip_label(tgt) and (py_old or any(b.old_pip for b in compiling)):
+                head = f"{names} {'are' if many else 'is'} compiled from source on musl: {pip_label(tgt)}"
             elif all(b.old_pip for b in compiling):
                 head = f"{names} {'are' if many else 'is'} compiled from source on musl: pip older than 21.2 ignores musllinux wheels"
             else:
@@ -143,7 +198,7 @@ def musl_source_build(model) -> Iterator[Hit]:
             if failing:
                 head += f"; {_names(failing)} cannot be installed at all"
         else:
-            head = f"{_names(failing)} cannot be installed on musl ({where}): {first.fail_reason or first.reason}"
+            head = f"{_names(failing)} cannot be installed on musl ({where}): {fail_reason(first) or no_wheel_reason(first)}"
         py = tgt.pythons[0] if tgt is not None and len(tgt.pythons) == 1 else first.stage_plan.python
         fixes = _group_fixes(builds, glibc_equivalent(first.stage_plan.stage, py), py)
         if all(b.cause == "lock-sdist-only" for b in builds):
@@ -316,7 +371,7 @@ def musl_native_package(model) -> Iterator[Hit]:
         py = target.pythons[0] if len(target.pythons) == 1 else None
         slim = glibc_equivalent(sp.stage, py)
         how = "installs from musllinux wheels today" if wheels else "needs musl builds"
-        msg = f"compiled packages on a musl base ({target.python_label} {sp.machine}): {names}; {how}, but upgrades can turn into source builds" + (f". Consider `{slim}`" if slim else "")
+        msg = f"compiled packages on a musl base ({python_label(target)} {sp.machine}): {names}; {how}, but upgrades can turn into source builds" + (f". Consider `{slim}`" if slim else "")
         if any(v.source == "live" for _, v in found):
             msg += " (live index data)"
         related: List[Related] = []
@@ -340,10 +395,11 @@ def _fixed(pkg) -> bool:
 def _native_installs(model):
     """(stage plan, install, [(package, verdict)], target) for installs in musl stages that put
     packages with required compiled code in place without compiling them (DKL201 reports those),
-    where no DKL201 fires on the same install."""
-    cached = getattr(model, "_musl_native_installs", None)
-    if cached is not None:
-        return cached
+    where no DKL201 fires on the same install. Computed once per model (two rules read it)."""
+    return model.derived("musl-native-installs", _find_native_installs)
+
+
+def _find_native_installs(model):
     from ..knowledge.native import Target, WheelVerdict, native_package, verdict, wheel_from_files
     from ..model.builds import install_mode, is_musl, source_builds, stage_target
 
@@ -380,10 +436,6 @@ def _native_installs(model):
                 found.append((pkg, v))
             if found and target is not None:
                 out.append((sp, inst, found, target))
-    try:
-        model._musl_native_installs = out
-    except AttributeError:
-        pass
     return out
 
 
