@@ -89,8 +89,8 @@ def _hull(alternatives: List[List[str]]) -> str:
     say "a or b"; the hull allows everything the union allows, and maybe more)."""
     from packaging.version import InvalidVersion, Version
 
-    lows: List[Tuple[Any, str]] = []
-    highs: List[Tuple[Any, str]] = []
+    lows: List[Optional[Tuple[Any, str]]] = []
+    highs: List[Optional[Tuple[Any, str]]] = []
     try:
         for clauses in alternatives:
             low = high = None
@@ -108,11 +108,13 @@ def _hull(alternatives: List[List[str]]) -> str:
     except InvalidVersion:
         return ""
     out: List[str] = []
-    if all(lows):
-        out.append(">=" + str(min(x[0] for x in lows)))
-    if all(highs):
-        top = max(x[0] for x in highs)
-        out.append(("<=" if any(x[0] == top and x[1] == "<=" for x in highs) else "<") + str(top))
+    known_lows = [x for x in lows if x is not None]
+    known_highs = [x for x in highs if x is not None]
+    if len(known_lows) == len(lows):
+        out.append(">=" + str(min(x[0] for x in known_lows)))
+    if len(known_highs) == len(highs):
+        top = max(x[0] for x in known_highs)
+        out.append(("<=" if any(x[0] == top and x[1] == "<=" for x in known_highs) else "<") + str(top))
     return ",".join(out)
 
 

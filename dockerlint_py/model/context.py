@@ -30,7 +30,7 @@ def _class_at(pat: str, i: int):
     neg = pat[k : k + 1] == "^"
     if neg:
         k += 1
-    items = []
+    items: List[Tuple[str, str]] = []
     first = True
     while k < len(pat):
         c = pat[k]
