@@ -103,3 +103,85 @@ def test_context_applies_the_ignore_file(tmp_path):
 def test_no_backtracking_blow_up():
     assert not _pattern_match("*a" * 50 + "b", "a" * 3000)
     assert not _pattern_match("**/" * 30 + "x", "a/" * 500 + "b")
+
+
+# -- a second opinion on generated patterns -------------------------------------------------------
+# Docker compiles a pattern into a regular expression (`*` -> `[^/]*`, `?` -> `[^/]`, `**/` ->
+# `(.*/)?`, a final `**` -> `.*`) except for three shortcuts (a literal pattern compares equal; a
+# literal followed by a final `**` is a prefix; a leading `**` followed by literals a suffix).
+# Written here from that description, on Python's `re`, it judges generated patterns and paths.
+
+import re  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _docker_single(pattern, path):
+    rx, kind, i, k = "^", "exact", 0, 0
+    while k < len(pattern):
+        c = pattern[k]
+        k += 1
+        if c == "*" and pattern[k : k + 1] == "*":
+            k += 1
+            if pattern[k : k + 1] == "/":
+                k += 1
+            if k >= len(pattern):
+                if kind == "exact":
+                    kind = "prefix"
+                else:
+                    rx += ".*"
+                    kind = "regexp"
+            else:
+                rx += "(.*/)?"
+                kind = "regexp"
+            if i == 0:
+                kind = "suffix"
+        elif c == "*":
+            rx += "[^/]*"
+            kind = "regexp"
+        elif c == "?":
+            rx += "[^/]"
+            kind = "regexp"
+        elif c in ".+()|{}$":
+            rx += "\\" + c
+        elif c == "\\":
+            if k < len(pattern):
+                rx += "\\" + pattern[k]
+                k += 1
+                kind = "regexp"
+            else:
+                rx += "\\\\"
+        elif c in "[]":
+            rx += c
+            kind = "regexp"
+        else:
+            rx += c
+        i += 1
+    if kind == "exact":
+        return path == pattern
+    if kind == "prefix":
+        return path.startswith(pattern[:-2])
+    if kind == "suffix":
+        suffix = pattern[2:]
+        return path.endswith(suffix) or (suffix[:1] == "/" and path == suffix[1:])
+    return re.match(rx + "$", path) is not None
+
+
+def _docker_ignored(pattern, path):
+    parts = path.split("/")
+    return any(_docker_single(pattern, "/".join(parts[:n])) for n in range(1, len(parts) + 1))
+
+
+_PIECES = st.sampled_from(["a", "b", ".", "/", "*", "**", "**/", "?", "[ab]", "[a-b]", "[^a]", "\\*", "\\."])
+_SEGMENT = st.text(alphabet="ab.*", min_size=1, max_size=3)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=7).map("".join), st.lists(_SEGMENT, min_size=1, max_size=4).map("/".join))
+def test_generated_patterns_agree_with_dockers_compilation(line, path):
+    parsed = parse_dockerignore(line)
+    if not parsed:
+        return
+    _neg, pattern = parsed[0]
+    assert ignored_by(parsed, path) == _docker_ignored(pattern, path), (pattern, path)
