@@ -228,10 +228,11 @@ def _cmp(a: Tuple[int, ...], b: Tuple[int, ...]) -> int:
 
 def _fast_contains(spec: str, version: str) -> Optional[bool]:
     """Evaluate a specifier of plain numeric clauses without importing packaging (start-up
-    time); None when it has anything else (pre-releases, local versions, arbitrary equality)."""
+    time); None when it has anything else (pre-releases, local versions, arbitrary equality,
+    or a clause packaging rejects, such as ``~=1``: the whole specifier is then invalid)."""
     if not all(p.isdigit() for p in version.split(".")):
         return None
-    v = _nums(version)
+    clauses = []
     for clause in spec.split(","):
         clause = clause.strip()
         if not clause:
@@ -240,18 +241,18 @@ def _fast_contains(spec: str, version: str) -> Optional[bool]:
         if m is None or m.group(1) == "===":
             return None
         op, target, star = m.group(1), _nums(m.group(2)), bool(m.group(3))
+        if (star and op not in ("==", "!=")) or (op == "~=" and len(target) < 2):
+            return None
+        clauses.append((op, target, star))
+    v = _nums(version)
+    for op, target, star in clauses:
         if star:
-            if op not in ("==", "!="):
-                return None
             prefix = v[: len(target)] + (0,) * max(0, len(target) - len(v))
-            ok = prefix == target
-            if (op == "==") != ok:
+            if (op == "==") != (prefix == target):
                 return False
             continue
         c = _cmp(v, target)
         if op == "~=":
-            if len(target) < 2:
-                return None
             if c < 0 or _cmp(v[: len(target) - 1], target[:-1]) != 0:
                 return False
         elif (op == "==" and c != 0) or (op == "!=" and c == 0) or (op == ">=" and c < 0) or (op == "<=" and c > 0) or (op == ">" and c <= 0) or (op == "<" and c >= 0):

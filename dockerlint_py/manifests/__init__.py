@@ -282,7 +282,8 @@ _SIMPLE_REQ_RE = re.compile(
     r"(?:[ \t]*\[([A-Za-z0-9._,\t -]*)\])?"
     r"(?:[ \t]*(" + _SPEC_ITEM + r"(?:[ \t]*,[ \t]*" + _SPEC_ITEM + r")*))?"
 )
-_SPEC_VERSION_RE = re.compile(r"^(?:===.+|(?:==|!=)\s*v?\d+(?:\.\d+)*(?:\.\*|(?:[-_.]?(?:a|b|rc|alpha|beta|c|pre|preview)\d*)?(?:[-_.]?(?:post|rev|r)\d*)?(?:[-_.]?dev\d*)?(?:\+[a-z0-9.]+)?)|(?:<=|>=|~=|<|>)\s*v?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|rc|alpha|beta|c|pre|preview)\d*)?(?:[-_.]?(?:post|rev|r)\d*)?(?:[-_.]?dev\d*)?)$", re.I)
+_SPEC_VERSION_RE = re.compile(r"^(?:===.+|(?:==|!=)\s*v?\d+(?:\.\d+)*(?:\.\*|(?:[-_.]?(?:a|b|rc|alpha|beta|c|pre|preview)\d*)?(?:[-_.]?(?:post|rev|r)\d*)?(?:[-_.]?dev\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?)|(?:<=|>=|<|>)\s*v?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|rc|alpha|beta|c|pre|preview)\d*)?(?:[-_.]?(?:post|rev|r)\d*)?(?:[-_.]?dev\d*)?|~=\s*v?\d+(?:\.\d+)+(?:[-_.]?(?:a|b|rc|alpha|beta|c|pre|preview)\d*)?(?:[-_.]?(?:post|rev|r)\d*)?(?:[-_.]?dev\d*)?)$", re.I)
+# `~=` needs two release segments (PEP 440): `~=1` is invalid
 
 
 def _simple_requirement(text: str, origin: Origin, group: str) -> Optional[Req]:
@@ -296,9 +297,10 @@ def _simple_requirement(text: str, origin: Origin, group: str) -> Optional[Req]:
     if not all(_SPEC_VERSION_RE.match(p) for p in specs):
         return None
     extras_text = m.group(2) or ""
-    if extras_text and not all(re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?", e.strip()) for e in extras_text.split(",") if e.strip()):
+    # `x[]` and `x[ ]` name no extra; an empty item in a list (`x[,]`, `x[a,]`) is invalid
+    if extras_text.strip() and not all(re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?", e.strip()) for e in extras_text.split(",")):
         return None
-    extras = tuple(sorted(canonical(e.strip()) for e in extras_text.split(",") if e.strip()))
+    extras = tuple(sorted({canonical(e.strip()) for e in extras_text.split(",") if e.strip()}))
     return Req(canonical(m.group(1)), ",".join(specs), extras, None, origin, group=group, text=text)
 
 
@@ -319,7 +321,7 @@ def parse_requirement_string(text: str, origin: Origin, group: str = "") -> Tupl
         Req(
             canonical(r.name),
             str(r.specifier),
-            tuple(sorted(r.extras)),
+            tuple(sorted({canonical(e) for e in r.extras})),  # as the fast path: PEP 685 names
             str(r.marker) if r.marker else None,
             origin,
             url=r.url,

@@ -27,45 +27,119 @@ def _num(x: str) -> int:
     return int(x) if x.isascii() and x.isdigit() and len(x) <= 18 else 0
 
 
-def poetry_constraint(text: str) -> Tuple[str, Optional[str]]:
-    """A Poetry version constraint -> (PEP 440 specifier, exact version or None).
+_POETRY_OP = r"(?:\^|~=|~|===|==|=|!=|<>|>=|<=|>|<)"
+_POETRY_CLAUSE = re.compile(r"^(" + _POETRY_OP + r")?\s*[vV]?(\S*)$")
+_POETRY_ANY = re.compile(r"^[vV]?[xX*](?:\.[xX*])*$")
+_RELEASE = re.compile(r"^\d+(?:\.\d+)*")
 
-    ``1.2.3`` and ``==1.2.3`` are exact; ``^1.2`` is ``>=1.2,<2.0``; ``~1.2`` is ``>=1.2,<1.3``;
-    ``*`` is any version."""
-    text = (text or "").strip()
-    if text in ("", "*"):
-        return "", None
-    parts = [p.strip() for p in re.split(r",|\s+(?=[<>=!~^])", text) if p.strip()]
-    if "||" in text or " or " in text:
-        return text, None
-    out: List[str] = []
-    exact: Optional[str] = None
-    for p in parts:
-        if p.startswith("^"):
-            v = p[1:]
-            nums = v.split(".")
-            major = [_num(x) for x in nums]
-            idx = next((i for i, x in enumerate(major) if x != 0), len(major) - 1)
-            upper = major[: idx + 1]
-            upper[-1] += 1
-            out.append(f">={v},<{'.'.join(map(str, upper))}")
-        elif p.startswith("~") and not p.startswith("~="):
-            v = p[1:]
-            nums = [_num(x) for x in v.split(".")]
-            upper = nums[:2] if len(nums) >= 2 else nums[:1]
-            upper[-1] += 1
-            out.append(f">={v},<{'.'.join(map(str, upper))}")
-        elif re.match(r"^\d", p):
-            if "*" in p:
-                out.append("==" + p)
+
+def _poetry_clause(text: str) -> Optional[List[str]]:
+    """One Poetry clause (``^1.2``, ``~1.2``, ``~=1.2``, ``1.2.*``, ``=1.2``, ``>= 1.2``...) ->
+    PEP 440 clauses (``[]``: any version); None when it is not Poetry syntax."""
+    if _POETRY_ANY.match(text):
+        return []
+    m = _POETRY_CLAUSE.match(text)
+    if m is None or not m.group(2):
+        return None
+    op, v = m.group(1) or "", m.group(2)
+    if not re.match(r"^\d[A-Za-z0-9.+!_*-]*$", v):
+        return None
+    if op in ("^", "~", "~="):
+        rel = _RELEASE.match(v)
+        if rel is None or "*" in v:
+            return None
+        nums = [_num(x) for x in rel.group(0).split(".")]
+        if op == "^":  # the first non-zero part of the precision given may not change
+            if nums[0] != 0 or len(nums) == 1:
+                upper = [nums[0] + 1]
+            elif nums[1] != 0 or len(nums) == 2:
+                upper = [0, nums[1] + 1]
             else:
-                out.append("==" + p)
-                exact = p
-        else:
-            out.append(p)
-    if len(parts) == 1 and parts[0].startswith(("==", "===")) and "*" not in parts[0]:
-        exact = parts[0].lstrip("=")
-    return ",".join(out), exact if len(parts) == 1 else None
+                upper = [0, 0, nums[2] + 1]
+        elif op == "~":  # ~1 -> <2; ~1.2 and longer -> next minor
+            upper = [nums[0], nums[1] + 1] if len(nums) >= 2 else [nums[0] + 1]
+        else:  # ~=1.2 -> <2; ~=1.2.3 -> <1.3 (and ~=1, which PEP 440 rejects, as Poetry reads it: <2)
+            upper = nums[:-1] if len(nums) >= 2 else nums[:1]
+            upper[-1] += 1
+        return [f">={v}", f"<{'.'.join(map(str, upper))}"]
+    if v.lower().endswith((".x", ".*")):
+        v = re.sub(r"(?:\.[xX*])+$", ".*", v)
+        return [("!=" if op in ("!=", "<>") else "==") + v] if op in ("", "=", "==", "!=", "<>") else None
+    if op in ("", "=", "=="):
+        return ["==" + v]
+    if op == "<>":
+        return ["!=" + v]
+    return [op + v]
+
+
+def _poetry_and(text: str) -> Optional[List[str]]:
+    """Comma- or space-separated clauses (an operator may be followed by spaces: ``>= 1.2``)."""
+    glued = re.sub(r"(" + _POETRY_OP + r")\s+", r"\1", text.strip())
+    out: List[str] = []
+    for part in re.split(r"\s*,\s*|\s+", glued):
+        if not part:
+            continue
+        clauses = _poetry_clause(part)
+        if clauses is None:
+            return None
+        out += clauses
+    return out
+
+
+def _hull(alternatives: List[List[str]]) -> str:
+    """The narrowest PEP 440 range holding every alternative of a union (one specifier cannot
+    say "a or b"; the hull allows everything the union allows, and maybe more)."""
+    from packaging.version import InvalidVersion, Version
+
+    lows: List[Optional[Tuple[Any, str]]] = []
+    highs: List[Optional[Tuple[Any, str]]] = []
+    try:
+        for clauses in alternatives:
+            low = high = None
+            for c in clauses:
+                op = re.match(r"^(===|==|!=|~=|<=|>=|<|>)", c)
+                if op is None or op.group(1) in ("!=", "~=", "===") or "*" in c:
+                    continue
+                v = Version(c[len(op.group(1)):])
+                if op.group(1) in (">=", ">", "==") and (low is None or v > low[0]):
+                    low = (v, ">=")
+                if op.group(1) in ("<", "<=", "==") and (high is None or v < high[0] or (v == high[0] and op.group(1) == "<")):
+                    high = (v, "<" if op.group(1) == "<" else "<=")
+            lows.append(low)
+            highs.append(high)
+    except InvalidVersion:
+        return ""
+    out: List[str] = []
+    known_lows = [x for x in lows if x is not None]
+    known_highs = [x for x in highs if x is not None]
+    if len(known_lows) == len(lows):
+        out.append(">=" + str(min(x[0] for x in known_lows)))
+    if len(known_highs) == len(highs):
+        top = max(x[0] for x in known_highs)
+        out.append(("<=" if any(x[0] == top and x[1] == "<=" for x in known_highs) else "<") + str(top))
+    return ",".join(out)
+
+
+def poetry_constraint(text: str) -> Tuple[str, Optional[str]]:
+    """A Poetry version constraint -> (PEP 440 specifier, exact version or None), as poetry-core
+    reads it (``tests/test_oracle_poetry.py`` holds it to poetry-core).
+
+    ``1.2.3``, ``=1.2.3`` and ``==1.2.3`` are exact; ``^1.2`` is ``>=1.2,<2``; ``~1.2`` is
+    ``>=1.2,<1.3``; ``1.2.*`` a prefix; ``*`` any version; clauses are joined by commas or
+    spaces. A union (``a || b``) becomes the range around its alternatives; text that is not
+    Poetry syntax is kept as written (and judged an invalid specifier downstream)."""
+    text = (text or "").strip()
+    alternatives = [_poetry_and(a) for a in re.split(r"\s*\|\|?\s*", text)]
+    if any(a is None for a in alternatives):
+        return text, None
+    if len(alternatives) > 1:
+        return _hull(alternatives), None  # type: ignore[arg-type]
+    clauses = alternatives[0] or []
+    spec = ",".join(clauses)
+    exact = None
+    if len(clauses) == 1 and clauses[0].startswith("==") and "*" not in clauses[0]:
+        exact = clauses[0].lstrip("=")
+    return spec, exact
 
 
 def _pep508_list(items: Any, lines: List[str], path: str, group: str, start: int, problems: List[ManifestProblem], where: str) -> List[Req]:

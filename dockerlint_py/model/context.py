@@ -22,108 +22,191 @@ __all__ = ["BuildContext"]
 _MAX_UP = 4
 
 
-def _segment_match(pat: str, name: str) -> bool:
-    """Go ``filepath.Match`` on one path segment (``*``, ``?``, ``[...]``, ``\\x``), by dynamic
-    programming over (pattern, name) positions: linear-time per state, no backtracking blow-up
-    whatever the (untrusted) .dockerignore pattern."""
-    tokens = []
+def _class_at(pat: str, i: int):
+    """The character class opening at ``pat[i] == "["`` as Go reads it: ``^`` negates (``!`` is
+    an ordinary member), ``\\x`` is ``x``, ``a-z`` a range. -> (token, index after ``]``), or
+    None when it is not closed (Docker rejects such a pattern)."""
+    k = i + 1
+    neg = pat[k : k + 1] == "^"
+    if neg:
+        k += 1
+    items: List[Tuple[str, str]] = []
+    first = True
+    while k < len(pat):
+        c = pat[k]
+        if c == "]" and not first:
+            return ("set", neg, tuple(items)), k + 1
+        if c == "\\" and k + 1 < len(pat):
+            k += 1
+            c = pat[k]
+        lo = hi = c
+        k += 1
+        if k + 1 < len(pat) and pat[k] == "-" and pat[k + 1] != "]":
+            hi = pat[k + 1]
+            if hi == "\\" and k + 2 < len(pat):
+                k += 1
+                hi = pat[k + 1]
+            k += 2
+        items.append((lo, hi))
+        first = False
+    return None
+
+
+def _tokens(pat: str, whole: bool):
+    """A pattern as matcher tokens. ``whole``: the pattern spans the whole path (``/`` is a
+    character, ``**`` crosses directories), as Docker compiles a .dockerignore line; else one
+    path segment (a COPY glob part), where ``**`` is ``*``."""
+    tokens: list = []
     i = 0
-    while i < len(pat):
+    n = len(pat)
+    while i < n:
         c = pat[i]
         if c == "*":
+            if whole and pat[i + 1 : i + 2] == "*":
+                j = i + 2
+                if pat[j : j + 1] == "/":
+                    j += 1
+                if j >= n:
+                    tokens.append(("dotstar",))  # `**` at the end: anything, `/` included
+                elif i == 0 and j == 2 and not any(ch in pat[j:] for ch in "*?[]\\"):
+                    tokens.append(("dotstar",))  # Docker's suffix match: `**file` is any path ending in "file"
+                else:
+                    tokens += [("dirs",), ("dirs-loop",)]  # `(.*/)?`: nothing, or anything up to a `/`
+                i = j
+                continue
             if not tokens or tokens[-1] != ("*",):
                 tokens.append(("*",))
         elif c == "?":
             tokens.append(("?",))
         elif c == "[":
-            j = pat.find("]", i + 2)
-            if j < 0:
-                tokens.append(("lit", c))
-            else:
-                body = pat[i + 1 : j]
-                neg = body[:1] in ("!", "^")
-                tokens.append(("set", neg, body[1:] if neg else body))
-                i = j
-        elif c == "\\" and i + 1 < len(pat):
+            cls = _class_at(pat, i)
+            if cls is not None:
+                tokens.append(cls[0])
+                i = cls[1]
+                continue
+            tokens.append(("lit", c))
+        elif c == "\\" and i + 1 < n:
             i += 1
             tokens.append(("lit", pat[i]))
         else:
             tokens.append(("lit", c))
         i += 1
+    return tokens
 
-    def one(tok, ch: str) -> bool:
-        if tok[0] == "?":
-            return True
-        if tok[0] == "lit":
-            return tok[1] == ch
-        neg, body = tok[1], tok[2]
-        hit = False
-        k = 0
-        while k < len(body):
-            if k + 2 < len(body) and body[k + 1] == "-":
-                hit = hit or body[k] <= ch <= body[k + 2]
-                k += 3
-            else:
-                hit = hit or body[k] == ch
-                k += 1
-        return hit != neg
 
-    # states: set of token positions reachable after consuming name[:n]
-    states = {0}
-    def close(st):
-        out = set(st)
-        for p in sorted(st):
-            q = p
-            while q < len(tokens) and tokens[q] == ("*",):
-                q += 1
+def _in_set(tok, ch: str) -> bool:
+    return any(lo <= ch <= hi for lo, hi in tok[2]) != tok[1]
+
+
+def _closure(tokens, states):
+    out = set(states)
+    todo = list(states)
+    while todo:
+        p = todo.pop()
+        if p < len(tokens):
+            kind = tokens[p][0]
+            q = p + 2 if kind == "dirs" else p + 1 if kind in ("*", "dotstar") else None
+            if q is not None and q not in out:
                 out.add(q)
-        return out
-    states = close(states)
+                todo.append(q)
+    return out
+
+
+def _step(tokens, states, ch: str):
+    nxt = set()
+    for p in states:
+        if p >= len(tokens):
+            continue
+        tok = tokens[p]
+        kind = tok[0]
+        if kind == "lit":
+            if tok[1] == ch:
+                nxt.add(p + 1)
+        elif kind == "?":
+            if ch != "/":
+                nxt.add(p + 1)
+        elif kind == "*":
+            if ch != "/":
+                nxt.add(p)
+        elif kind == "set":
+            if _in_set(tok, ch):
+                nxt.add(p + 1)
+        elif kind == "dotstar":
+            nxt.add(p)
+        elif kind == "dirs":
+            nxt.add(p + 2 if ch == "/" else p + 1)
+            if ch == "/":
+                nxt.add(p + 1)
+        elif kind == "dirs-loop":
+            nxt.add(p)
+            if ch == "/":
+                nxt.add(p + 1)
+    return _closure(tokens, nxt)
+
+
+def _segment_match(pat: str, name: str) -> bool:
+    """Go ``filepath.Match`` on one path segment (``*``, ``?``, ``[...]``, ``\\x``), by a state
+    set over pattern positions: linear-time per character, no backtracking blow-up whatever the
+    (untrusted) pattern."""
+    tokens = _tokens(pat, whole=False)
+    states = _closure(tokens, {0})
     for ch in name:
-        nxt = set()
-        for p in states:
-            if p < len(tokens):
-                tok = tokens[p]
-                if tok == ("*",):
-                    nxt.add(p)
-                elif one(tok, ch):
-                    nxt.add(p + 1)
-        states = close(nxt)
+        states = _step(tokens, states, ch)
         if not states:
             return False
     return len(tokens) in states
 
 
 def _pattern_match(pattern: str, rel: str) -> bool:
-    """Does a .dockerignore pattern match ``rel`` or one of its parent directories?
-    ``**`` matches any number of segments (including none)."""
-    pats = [p for p in pattern.split("/") if p != ""]
-    parts = [p for p in rel.split("/") if p != ""]
-    # reachable pattern positions after each path segment; a match of a prefix of the path
-    # (a parent directory) also counts, since excluding a directory excludes what is inside
-    def close(st):
-        out = set(st)
-        for p in list(st):
-            q = p
-            while q < len(pats) and pats[q] == "**":
-                q += 1
-                out.add(q)
-        return out
-    states = close({0})
-    for part in parts:
-        if len(pats) in states:
-            return True
-        nxt = set()
-        for p in states:
-            if p < len(pats):
-                if pats[p] == "**":
-                    nxt.add(p)
-                elif _segment_match(pats[p], part):
-                    nxt.add(p + 1)
-        states = close(nxt)
+    """Does a (cleaned) .dockerignore pattern match ``rel`` or one of its parent directories,
+    as Docker's pattern matcher decides? The pattern spans the whole path: ``*`` and ``?`` stop
+    at ``/``, ``**`` crosses directories (``**/x``: any depth, none included; a trailing ``**``:
+    everything below), a pattern starting with ``**`` and otherwise literal matches as a
+    suffix (``**.pyc``), ``[^...]`` negates a class. Checked against Docker's own test vectors
+    in ``tests/test_oracle_dockerignore.py``."""
+    tokens = _tokens(pattern, whole=True)
+    end = len(tokens)
+    states = _closure(tokens, {0})
+    for k, ch in enumerate(rel):
+        if ch == "/" and k > 0 and end in states:
+            return True  # a parent directory matches: everything inside it does
+        states = _step(tokens, states, ch)
         if not states:
             return False
-    return len(pats) in states
+    return end in states
+
+
+def parse_dockerignore(text: str) -> List[Tuple[bool, str]]:
+    """.dockerignore text -> [(is an exception ``!``, cleaned pattern)], read as Docker reads it:
+    ``#`` starts a comment only at the very start of a line, surrounding spaces are dropped,
+    patterns are cleaned (``a//b/../c`` -> ``a/c``) and a leading ``/`` removed."""
+    out: List[Tuple[bool, str]] = []
+    for line in text.removeprefix("\ufeff").splitlines():
+        if line.startswith("#"):
+            continue
+        line = line.strip()
+        if not line:
+            continue
+        neg = line.startswith("!")
+        body = line[1:].strip() if neg else line
+        if not body:
+            continue  # a lone `!` (Docker refuses the file)
+        pat = os.path.normpath(body).replace(os.sep, "/").lstrip("/")
+        if pat in (".", ""):
+            continue
+        out.append((neg, pat))
+    return out
+
+
+def ignored_by(patterns, rel: str) -> bool:
+    """Is ``rel`` (a path in the context) excluded by ``patterns``? The last pattern matching it
+    or one of its parent directories decides; an exception (``!``) re-includes."""
+    rel = rel.replace(os.sep, "/").lstrip("/")
+    verdict = False
+    for neg, pat in patterns:
+        if verdict == neg and _pattern_match(pat, rel):
+            verdict = not neg
+    return verdict
 
 
 class BuildContext:
@@ -164,27 +247,11 @@ class BuildContext:
             data, _reason = read_bytes(c, root=root, limit=MAX_SMALL_BYTES)
             if data is None:
                 continue  # a device, FIFO, oversized file or symlink out of the context
-            lines = data.decode("utf-8", "replace").splitlines()
-            out = []
-            for line in lines:
-                line = line.strip()
-                if not line or line.startswith("#"):
-                    continue
-                neg = line.startswith("!")
-                pat = os.path.normpath(line[1:] if neg else line).replace(os.sep, "/").lstrip("/")
-                if pat in (".", ""):
-                    continue
-                out.append((neg, pat))
-            return out
+            return parse_dockerignore(data.decode("utf-8", "replace"))
         return []
 
     def ignored(self, rel: str, root: Optional[str] = None) -> bool:
-        rel = rel.replace(os.sep, "/").lstrip("/")
-        verdict = False
-        for neg, pat in self._ignores.get(root or self.root, ()):
-            if _pattern_match(pat, rel):
-                verdict = not neg
-        return verdict
+        return ignored_by(self._ignores.get(root or self.root, ()), rel)
 
     def _inside(self, root: str, rel: str) -> Optional[str]:
         rel = rel.lstrip("/")
