@@ -25,7 +25,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optiona
 
 from .shell import Command
 
-__all__ = ["Grammar", "GRAMMARS", "Mount", "ToolCommand", "parse_tool_command", "parse_mounts", "canonical_option"]
+__all__ = ["Grammar", "GRAMMARS", "grammar", "Mount", "ToolCommand", "parse_tool_command", "parse_mounts", "canonical_option"]
 
 
 class Grammar(NamedTuple):
@@ -240,31 +240,15 @@ def _build_grammars() -> Dict[str, Grammar]:
     }
 
 
-class _Grammars(dict):
-    """``GRAMMARS[tool]``: filled on first access."""
-
-    def _fill(self) -> None:
-        if not self:
-            self.update(_build_grammars())
-
-    def get(self, key, default=None):  # type: ignore[override]
-        self._fill()
-        return dict.get(self, key, default)
-
-    def __getitem__(self, key):
-        self._fill()
-        return dict.__getitem__(self, key)
-
-    def __contains__(self, key) -> bool:
-        self._fill()
-        return dict.__contains__(self, key)
-
-    def __iter__(self):
-        self._fill()
-        return dict.__iter__(self)
+GRAMMARS: Dict[str, Grammar] = {}  # filled by grammar() on first use
 
 
-GRAMMARS: Dict[str, Grammar] = _Grammars()
+def grammar(tool: str) -> Optional[Grammar]:
+    """The grammar of ``tool`` (None: a tool read generically)."""
+    if not GRAMMARS:
+        GRAMMARS.update(_build_grammars())
+    return GRAMMARS.get(tool)
+
 
 
 # Tools without a grammar of their own whose first operand is a subcommand.
@@ -324,7 +308,7 @@ class ToolCommand(NamedTuple):
         return [v for name, v in self.options if name in wanted]
 
     def _canon(self, name: str) -> str:
-        g = GRAMMARS.get(self.tool)
+        g = grammar(self.tool)
         return g.aliases.get(name, name) if g else name
 
     @property
@@ -358,7 +342,7 @@ class ToolCommand(NamedTuple):
 
 def canonical_option(tool: str, word: str) -> Optional[str]:
     """The canonical long name of one option word for ``tool`` (None for ambiguous prefixes)."""
-    g = GRAMMARS.get(tool)
+    g = grammar(tool)
     name = word.split("=", 1)[0]
     if g is None:
         return name
@@ -379,7 +363,7 @@ def _resolve_long(g: Grammar, name: str) -> Optional[str]:
 def parse_tool_command(cmd: Command, args: Sequence[str], env: Mapping[str, str], user: Optional[str], mounts: Tuple[Mount, ...], index: int) -> ToolCommand:
     """Read ``args`` (the command's arguments, variables expanded) with the tool's grammar."""
     tool = cmd.tool
-    g = GRAMMARS.get(tool)
+    g = grammar(tool)
     if g is None:
         if tool not in _SUBCOMMAND_TOOLS:
             return ToolCommand(cmd, tool, None, tuple((a, "") for a in args if a.startswith("-")), tuple(a for a in args if not a.startswith("-")), tuple(args), env, user, mounts, index)

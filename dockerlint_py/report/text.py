@@ -27,9 +27,9 @@ def render(findings, ctx) -> str:
 
     if ctx.statistics:  # the table only, as ruff does
         counts = Counter((f.code, f.name) for f in findings)
-        fixable = Counter(f.code for f in findings if f.fix is not None and f.fix.safe)
+        fixable_codes = Counter(f.code for f in findings if f.fix is not None and f.fix.safe)
         for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            mark = "[*]" if fixable[code] else "   "
+            mark = "[*]" if fixable_codes[code] else "   "
             out.append(f"{n:>5}  {_t(code)}  {mark} {_t(name)}")
         return "\n".join(out) + "\n" if out else ""
     for f in findings:

@@ -257,10 +257,11 @@ def _alternative_has_wheel(build, alt: str, version: Optional[str]):
     tgt = build.target
     if alt.startswith(("psycopg[", "psycopg ")):
         return True  # a different package with its own data; the extra's wheels are checked by DKL202
-    pythons = tgt.pythons if tgt and tgt.pythons else ()
+    pythons = tuple(tgt.pythons) if tgt and tgt.pythons else ()
     if len(pythons) != 1:
         return False
-    v = musl_wheel(alt.split("[")[0], version or build.package.version, pythons[0], build.stage_plan.machine, "", "default", tgt.musl_tags if tgt else True)
+    python: str = pythons[0]
+    v = musl_wheel(alt.split("[")[0], version or build.package.version, python, build.stage_plan.machine, "", "default", tgt.musl_tags if tgt else True)
     if v.status == "yes":
         return True
     if v.first_ok:
