@@ -164,6 +164,8 @@ def verdict(name: str, version: Optional[str], target: Target, specifier: str = 
     they all agree, else "unknown"."""
     from . import wheels as W
 
+    if target.arch not in W.ARCHES:
+        return WheelVerdict("unknown", f"no wheel data for {target.arch}")
     f = W.facts(name, version)
     if f is None:
         return WheelVerdict("unknown", "not in the wheel data")

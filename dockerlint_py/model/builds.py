@@ -342,12 +342,30 @@ def find_source_builds(model: DockerfileModel) -> List[SourceBuild]:
             for pkg in inst.packages:
                 if _already_there(present, inst, pkg.name):
                     continue  # pip finds it installed (copied in, or installed earlier): no build
+                if pkg.name and _from_distro(sp, inst, pkg.name):
+                    continue  # `apk add py3-lxml`/`apt-get install python3-lxml` earlier: pip is satisfied
                 b = _build_of(sp, inst, pkg, musl)
                 if b is not None:
                     out.append(b)
             if inst.tool != "pip wheel":
                 present.extend((inst.instruction.index, inst.location, p.name) for p in inst.packages)
     return out
+
+
+def _from_distro(sp: StagePlan, inst: Install, name: str) -> bool:
+    """Has the distribution's package manager installed this Python package before ``inst``
+    (``py3-<name>``, ``py-<name>``, ``py2-<name>`` on Alpine; ``python3-<name>`` on Debian)?"""
+    st = sp.stage
+    cmds = st.commands(inst.instruction)
+    ci = next((i for i, c in enumerate(cmds) if c is inst.command), len(cmds))
+    have = st.os_packages().installed_at(inst.instruction.index, ci)
+    if not have:
+        return False
+    n = name.lower()
+    stems = {n, n.replace("_", "-")}
+    if n.startswith("py") and len(n) > 3:
+        stems.add(n[2:])  # pycrypto -> py-crypto, pyyaml -> py3-yaml
+    return any(f"{prefix}{stem}" in have for stem in stems for prefix in ("py3-", "py-", "py2-", "python3-", "python-"))
 
 
 def _present_before(sp: StagePlan) -> List[Tuple[int, str, str]]:

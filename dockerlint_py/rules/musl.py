@@ -800,7 +800,13 @@ def _lost_libs(build, pm: str, have: Set[str]) -> List[str]:
         return []
     if any(provided(pm, d, have) for d in deps):
         return []
-    return [l for l in libs if not provided(pm, l, have)]
+    kept = set(have)
+    if pm == "apk" and kept & _DISTRO_PYTHONS:
+        kept |= {"libffi"}  # Alpine's python/python3 packages depend on libffi themselves
+    return [l for l in libs if not provided(pm, l, kept)]
+
+
+_DISTRO_PYTHONS = frozenset({"python", "python2", "python3"})
 
 
 def _deps_for(build, pm: str):

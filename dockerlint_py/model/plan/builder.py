@@ -61,12 +61,27 @@ def build(model: DockerfileModel, context: BuildContext) -> InstallPlan:
     return plan
 
 
+_IMAGE_ARCH = {"amd64": "x86_64", "arm64v8": "aarch64", "arm32v7": "armv7l", "arm32v6": "armv6l", "arm32v5": "armv5l",
+               "armhf": "armv7l", "i386": "i686", "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64", "mips64le": "mips64"}
+
+
 def _machine(stage: Stage, default: str) -> str:
+    """The stage's machine: ``FROM --platform``, then an architecture-specific Docker Hub
+    namespace (``arm32v7/alpine``, ``arm64v8/python``), then ``--target-arch``. A machine the
+    wheel data does not cover (armv7l...) gives "unknown" verdicts, never x86_64's."""
     plat = stage.platform or ""
     if "arm64" in plat or "aarch64" in plat:
         return "aarch64"
     if "amd64" in plat or "x86_64" in plat:
         return "x86_64"
+    for part, machine in (("arm/v7", "armv7l"), ("arm/v6", "armv6l"), ("386", "i686"), ("ppc64le", "ppc64le"), ("s390x", "s390x")):
+        if part in plat:
+            return machine
+    ref = stage.root.base_ref
+    if ref is not None and ref.registry is None and "/" in ref.path:
+        found = _IMAGE_ARCH.get(ref.path.split("/", 1)[0])
+        if found:
+            return found
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(default, default)
 
 

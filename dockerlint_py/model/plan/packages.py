@@ -44,13 +44,15 @@ def inferred_natives(name: str, extras: Sequence[str], version: Optional[str] = 
     """Native packages ``name[extras]`` pulls in by default, per the bundled map.
 
     Applied only where the map is valid: an unpinned requirement or a pin of the same major
-    version as the resolved release, on an unknown Python or CPython >= 3.10."""
-    if python:
-        try:
-            if tuple(int(x) for x in python.split(".")[:2]) < _MAP_MIN_PYTHON:
-                return _pulled(name, extras, version, set())
-        except ValueError:
-            return []
+    version as the resolved release, on CPython >= 3.10 (the map was resolved for 3.11; on an
+    unknown or older Python, Python 2 included, only the explicit ``[pulls]`` table applies)."""
+    if not python:
+        return _pulled(name, extras, version, set())
+    try:
+        if tuple(int(x) for x in python.split(".")[:2]) < _MAP_MIN_PYTHON:
+            return _pulled(name, extras, version, set())
+    except ValueError:
+        return []
     table = _transitive_map()
     out: List[Native] = []
     seen: Set[str] = set()
