@@ -89,28 +89,12 @@ def matches_any(path: str, patterns: Sequence[str]) -> bool:
 
 
 def iter_dockerfiles(root: str, exclude: Sequence[str] = ()) -> Iterator[str]:
-    """Yield Dockerfile paths below ``root`` in a stable (sorted) order."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        keep: List[str] = []
-        for d in sorted(dirnames):
-            if d in SKIP_DIRS:
-                continue
-            full = os.path.join(dirpath, d)
-            if os.path.islink(full) or _is_venv(full):
-                continue
-            rel = d if rel_dir == "." else f"{rel_dir}/{d}"
-            if matches_any(rel, exclude):
-                continue
-            keep.append(d)
-        dirnames[:] = keep
-        for f in sorted(filenames):
-            if not is_dockerfile_name(f):
-                continue
-            rel = f if rel_dir == "." else f"{rel_dir}/{f}"
-            if matches_any(rel, exclude):
-                continue
-            yield os.path.join(dirpath, f)
+    """Dockerfile paths below ``root`` in a stable (sorted) order: the session's walk (default
+    folders skipped, ``exclude`` applied), without configuration or ``.gitignore``."""
+    from .engine import LintOptions
+    from .session import Session
+
+    yield from Session(LintOptions(use_config=False), exclude=tuple(exclude), respect_gitignore=False).walk(root)
 
 
 def expand_paths(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[str]:
@@ -123,14 +107,9 @@ def expand_paths(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[
 
 def repository_root(path: str) -> str:
     """The nearest directory above ``path`` holding ``.git``; the current directory otherwise."""
-    cur = os.path.dirname(os.path.abspath(path))
-    while True:
-        if os.path.exists(os.path.join(cur, ".git")):
-            return cur
-        parent = os.path.dirname(cur)
-        if parent == cur:
-            return os.getcwd()
-        cur = parent
+    from .safe_read import repo_root
+
+    return repo_root(os.path.dirname(os.path.abspath(path))) or os.getcwd()
 
 
 def consumers_of(manifests: Sequence[str], options) -> List[str]:

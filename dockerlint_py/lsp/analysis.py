@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Name
 
 if TYPE_CHECKING:
     from ..model.resolve import DockerfileModel
+    from ..engine import LintOptions
 
 __all__ = [
     "Settings",
@@ -45,23 +46,19 @@ _MAX_FILE_BYTES = 5 * 1024 * 1024
 
 class Settings(NamedTuple):
     """The server's settings (initializationOptions / workspace/didChangeConfiguration,
-    under a ``dockerlint`` key or at the top level). Configuration files still apply."""
+    under a ``dockerlint`` key or at the top level): the CLI's lint options, plus the editor's
+    timing. Configuration files still apply."""
 
-    select: Optional[Tuple[str, ...]] = None
-    ignore: Tuple[str, ...] = ()
-    extend_select: Tuple[str, ...] = ()
-    build_args: Tuple[Tuple[str, str], ...] = ()
-    target: Optional[str] = None
-    arch: str = "x86_64"
-    config_file: Optional[str] = None
-    use_config: bool = True
+    options: Optional["LintOptions"] = None  # None: the defaults (see lint_options())
     debounce_ms: int = 25  # short: an analysis takes a few ms, and queued changes coalesce
     timeout_ms: int = 10000  # an analysis running longer is abandoned (logged)
 
     @classmethod
     def from_json(cls, raw) -> "Settings":
+        from ..engine import LintOptions
+
         if not isinstance(raw, dict):
-            return cls()
+            return cls(LintOptions())
         if isinstance(raw.get("dockerlint"), dict):
             raw = raw["dockerlint"]
 
@@ -89,7 +86,7 @@ class Settings(NamedTuple):
             timeout = max(100, int(raw.get("timeoutMs", 10000)))
         except (TypeError, ValueError):
             timeout = 10000
-        return cls(
+        options = LintOptions(
             select=codes("select") if raw.get("select") is not None else None,
             ignore=codes("ignore"),
             extend_select=codes("extendSelect") or codes("extend_select"),
@@ -98,23 +95,15 @@ class Settings(NamedTuple):
             arch=arch,
             config_file=str(raw["config"]) if raw.get("config") else None,
             use_config=raw.get("noConfig", raw.get("no_config")) is not True,
-            debounce_ms=debounce,
-            timeout_ms=timeout,
         )
+        return cls(options, debounce, timeout)
 
-    def lint_options(self):
-        from ..engine import LintOptions
+    def lint_options(self) -> "LintOptions":
+        if self.options is None:
+            from ..engine import LintOptions
 
-        return LintOptions(
-            select=self.select,
-            ignore=self.ignore,
-            extend_select=self.extend_select,
-            build_args=self.build_args,
-            target=self.target,
-            arch=self.arch,
-            use_config=self.use_config,
-            config_file=self.config_file,
-        )
+            return LintOptions()
+        return self.options
 
 
 class Span(NamedTuple):
@@ -303,8 +292,9 @@ def _resolve(path: str, text: str, settings: Settings):
 
         build_args = dict(_effective(path, settings.lint_options(), load_rules()[0]).build_args)
     except Exception:  # a bad configuration is reported by lint_source already
-        build_args = dict(settings.build_args)
-    model = resolve(parsed, BuildOptions(build_args, settings.target, settings.arch, None))
+        build_args = dict(settings.lint_options().build_args)
+    opts = settings.lint_options()
+    model = resolve(parsed, BuildOptions(build_args, opts.target, opts.arch, None))
     model.plan  # noqa: B018 - read the manifests now, while the buffer overlay is in place
     return model
 
@@ -326,14 +316,11 @@ def _manifests_read(model) -> FrozenSet[str]:
 def _search_root(manifest: str, folders: Iterable[str]) -> str:
     """The manifest's repository (the nearest directory with ``.git``); without one, the
     innermost workspace folder holding it; else its own directory. Never the whole disk."""
-    cur = os.path.dirname(os.path.abspath(manifest))
-    while True:
-        if os.path.exists(os.path.join(cur, ".git")):
-            return cur
-        parent = os.path.dirname(cur)
-        if parent == cur:
-            break
-        cur = parent
+    from ..safe_read import repo_root
+
+    repo = repo_root(os.path.dirname(os.path.abspath(manifest)))
+    if repo is not None:
+        return repo
     inside = [f for f in folders if os.path.commonpath([os.path.abspath(f), os.path.abspath(manifest)]) == os.path.abspath(f)]
     if inside:
         return max(inside, key=len)

@@ -19,15 +19,9 @@ __all__ = [
 def find_repository_root(start: Optional[str] = None) -> Optional[str]:
     """The nearest directory at or above ``start`` (default: the working directory) that holds a
     ``.git`` entry (a directory, or a file for worktrees and submodules); None when there is none."""
-    here = os.path.abspath(start or os.getcwd())
-    while True:
-        if os.path.lexists(os.path.join(here, ".git")):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
+    from ..safe_read import repo_root
 
+    return repo_root(start or os.getcwd())
 
 def report_path(path: str, ctx) -> str:
     """A path as the CI formats show it: relative to ``ctx.root`` (``/``-separated) when the file is
