@@ -11,9 +11,12 @@ reported as native.
 
 from __future__ import annotations
 
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Tuple
 
 from . import load_toml
+
+if TYPE_CHECKING:
+    from .wheels import Facts
 
 __all__ = ["NativePackage", "WheelVerdict", "Target", "native_package", "musl_wheel", "verdict", "newest_release", "pulled_natives", "toolchain", "meta", "provided", "wheel_from_files"]
 
@@ -191,13 +194,13 @@ def verdict(name: str, version: Optional[str], target: Target, specifier: str = 
     return first
 
 
-def _one(f, version, python, arch, libc, specifier, mode, musl_tags) -> WheelVerdict:
+def _one(f: Facts, version: Optional[str], python: str, arch: str, libc: str, specifier: str, mode: str, musl_tags: bool) -> WheelVerdict:
     from . import wheels as W
 
     py = W.minor(python)
     cp = f"cp{(py or python).replace('.', '')}"
     p = W.pick(f, python, arch, libc, version, specifier, mode, musl_tags)
-    if p.status == "unknown" or p.release is None:
+    if p.status == "unknown" or p.release is None or py is None:  # pick() is "unknown" when py is None
         return WheelVerdict("unknown", p.reason, source=f.source)
     r = p.release
     glibc_ok = W.kind_for(r, py, arch, "glibc") in ("wheel", "pure")

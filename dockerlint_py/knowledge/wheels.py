@@ -20,7 +20,14 @@ for the target, with ``--prefer-binary`` / ``--only-binary`` honoured, and with 
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, TypedDict, Union
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.tags import Tag
+    from packaging.version import Version
 
 __all__ = ["PYTHONS", "ARCHES", "Release", "Facts", "Pick", "facts", "bundled_facts", "pick", "is_pure", "data_meta", "encode_release", "facts_from_files", "bit"]
 
@@ -77,7 +84,17 @@ class Pick(NamedTuple):
 
 # -- decoding ---------------------------------------------------------------------------------
 
-_STATE: Dict[str, object] = {}
+class _State(TypedDict, total=False):
+    index: Dict[str, str]  # package name -> its encoded line
+    meta: Dict[str, str]  # the data file's header
+    decoded: Dict[str, Optional[Facts]]
+    online: bool  # set by online.configure()
+    pure: FrozenSet[str]
+    rp: Dict[Tuple[str, str], bool]  # (Requires-Python, full CPython version) -> allowed
+    spec: Dict[str, Union[SpecifierSet, Literal[False]]]  # False: an invalid specifier
+
+
+_STATE: _State = {}
 
 
 def _path(name: str) -> str:
@@ -105,13 +122,13 @@ def _index() -> Dict[str, str]:
                 idx[name] = rest
         _STATE["index"] = idx
         _STATE["meta"] = meta
-    return idx  # type: ignore[return-value]
+    return idx
 
 
 def data_meta() -> Dict[str, str]:
     """The data file's header: ``reviewed`` (date), ``source`` (index), ``method``."""
     _index()
-    return dict(_STATE["meta"])  # type: ignore[arg-type]
+    return dict(_STATE["meta"])
 
 
 def _decode(name: str, text: str, source: str) -> Facts:
@@ -130,11 +147,11 @@ def encode_release(r: Release) -> str:
 
 def bundled_facts(name: str) -> Optional[Facts]:
     cache = _STATE.setdefault("decoded", {})
-    if name in cache:  # type: ignore[operator]
-        return cache[name]  # type: ignore[index]
+    if name in cache:
+        return cache[name]
     text = _index().get(name)
     f = _decode(name, text, "bundled") if text is not None else None
-    cache[name] = f  # type: ignore[index]
+    cache[name] = f
     return f
 
 
@@ -162,14 +179,14 @@ def is_pure(name: str) -> bool:
         except OSError as exc:
             raise RuntimeError(f"the bundled pure-package list is missing ({_PURE_FILE}: {exc.strerror}); reinstall dockerlint-py") from None
         _STATE["pure"] = pure
-    return name in pure  # type: ignore[operator]
+    return name in pure
 
 
 # -- versions ---------------------------------------------------------------------------------
 
 
-def _key(version: str):
-    parts = []
+def _key(version: str) -> Optional[Tuple[int, ...]]:
+    parts: List[int] = []
     for p in version.split("."):
         if not p.isdigit():
             return None
@@ -266,7 +283,7 @@ def _python_ok(requires_python: str, python: str) -> bool:
     full = python if python.count(".") >= 2 else python + ".99"
     cache = _STATE.setdefault("rp", {})
     key = (requires_python, full)
-    hit = cache.get(key)  # type: ignore[union-attr]
+    hit = cache.get(key)
     if hit is None:
         hit = _fast_contains(requires_python, full)
     if hit is None:
@@ -276,7 +293,7 @@ def _python_ok(requires_python: str, python: str) -> bool:
             hit = SpecifierSet(requires_python).contains(full, prereleases=True)
         except InvalidSpecifier:
             hit = True  # pip ignores an invalid Requires-Python
-    cache[key] = hit  # type: ignore[index]
+    cache[key] = hit
     return hit
 
 
@@ -287,7 +304,7 @@ def _allowed(specifier: str, version: str) -> bool:
     if fast is not None:
         return fast
     cache = _STATE.setdefault("spec", {})
-    s = cache.get(specifier)  # type: ignore[union-attr]
+    s = cache.get(specifier)
     if s is None:
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -295,7 +312,7 @@ def _allowed(specifier: str, version: str) -> bool:
             s = SpecifierSet(specifier)
         except InvalidSpecifier:
             s = False
-        cache[specifier] = s  # type: ignore[index]
+        cache[specifier] = s
     if s is False:
         return True
     return s.contains(version)
@@ -395,7 +412,7 @@ def any_wheel(f: Facts, arch: str, libc: str = "musl", pythons: Iterable[str] = 
 
 # -- encoding (refresh script and --online; needs packaging) ------------------------------------
 
-_TAGSETS: Dict[Tuple[str, str, str], Tuple[frozenset, frozenset]] = {}
+_TAGSETS: Dict[Tuple[str, str, str], Tuple[FrozenSet[Tag], FrozenSet[Tag]]] = {}
 
 
 def _platforms(arch: str, libc: str) -> List[str]:
@@ -407,7 +424,7 @@ def _platforms(arch: str, libc: str) -> List[str]:
     return plats
 
 
-def _tagsets(python: str, arch: str, libc: str) -> Tuple[frozenset, frozenset]:
+def _tagsets(python: str, arch: str, libc: str) -> Tuple[FrozenSet[Tag], FrozenSet[Tag]]:
     """(binary tags, pure tags) a CPython of that minor accepts on that platform."""
     key = (python, arch, libc)
     hit = _TAGSETS.get(key)
@@ -421,7 +438,7 @@ def _tagsets(python: str, arch: str, libc: str) -> Tuple[frozenset, frozenset]:
             abis = [f"cp{nodot}m", f"cp{nodot}"] + ([f"cp{nodot}mu"] if major == 2 else [])
         plats = _platforms(arch, libc)
         binary = set(cpython_tags((major, mnr), abis, plats))
-        pure = set()
+        pure: Set[Tag] = set()
         for t in compatible_tags((major, mnr), f"cp{nodot}", plats):
             (pure if t.platform == "any" else binary).add(t)
         binary = {t for t in binary if t.platform != "any"}
@@ -430,11 +447,23 @@ def _tagsets(python: str, arch: str, libc: str) -> Tuple[frozenset, frozenset]:
     return hit
 
 
+class _Acc(TypedDict):
+    """One release's files, gathered by ``facts_from_files``."""
+
+    files: int
+    yanked: int
+    rp: Dict[str, int]  # Requires-Python -> weight (an sdist's counts more)
+    sdist: bool
+    musl: int
+    glibc: int
+    pure: int
+
+
 def facts_from_files(name: str, files: Iterable[dict], source: str = "bundled") -> Facts:
     """Facts from a PEP 691 file list (dicts with ``filename``, ``requires-python``, ``yanked``)."""
     from packaging.utils import InvalidSdistFilename, InvalidVersion, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
-    per: Dict[object, dict] = {}
+    per: Dict[Version, _Acc] = {}
     for fi in files:
         fn = fi.get("filename", "")
         try:

@@ -91,8 +91,8 @@ def _hull(alternatives: List[List[str]]) -> str:
     say "a or b"; the hull allows everything the union allows, and maybe more)."""
     from packaging.version import InvalidVersion, Version
 
-    lows: List[Optional[Tuple[Any, str]]] = []
-    highs: List[Optional[Tuple[Any, str]]] = []
+    lows: List[Optional[Tuple[Version, str]]] = []
+    highs: List[Optional[Tuple[Version, str]]] = []
     try:
         for clauses in alternatives:
             low = high = None
@@ -129,11 +129,12 @@ def poetry_constraint(text: str) -> Tuple[str, Optional[str]]:
     spaces. A union (``a || b``) becomes the range around its alternatives; text that is not
     Poetry syntax is kept as written (and judged an invalid specifier downstream)."""
     text = (text or "").strip()
-    alternatives = [_poetry_and(a) for a in re.split(r"\s*\|\|?\s*", text)]
-    if any(a is None for a in alternatives):
+    parsed = [_poetry_and(a) for a in re.split(r"\s*\|\|?\s*", text)]
+    alternatives = [a for a in parsed if a is not None]
+    if len(alternatives) < len(parsed):
         return text, None
     if len(alternatives) > 1:
-        return _hull(alternatives), None  # type: ignore[arg-type]
+        return _hull(alternatives), None
     clauses = alternatives[0] or []
     spec = ",".join(clauses)
     exact = None

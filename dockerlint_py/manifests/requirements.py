@@ -253,7 +253,7 @@ def parse_requirements_text(
         if hashes:
             req = req._replace(hashes=hashes)
         reqs.append(req)
-    extra = {"unresolved_lines": tuple(unresolved)} if unresolved else {}
+    extra: Dict[str, object] = {"unresolved_lines": tuple(unresolved)} if unresolved else {}
     return Manifest(path, "requirements", tuple(reqs), {k: tuple(v) for k, v in options.items()}, tuple(constraints), tuple(problems), tuple(includes), extra)
 
 

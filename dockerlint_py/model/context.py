@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, AbstractSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..safe_read import MAX_SMALL_BYTES, inside, read_bytes
 
@@ -21,8 +21,17 @@ __all__ = ["BuildContext"]
 
 _MAX_UP = 4
 
+if TYPE_CHECKING:
+    from typing import Literal, Union
 
-def _class_at(pat: str, i: int):
+    # matcher tokens: an operator, a literal character, or a character class (negated?, ranges)
+    _Op = Tuple[Literal["*", "?", "dotstar", "dirs", "dirs-loop"]]
+    _Lit = Tuple[Literal["lit"], str]
+    _Class = Tuple[Literal["set"], bool, Tuple[Tuple[str, str], ...]]
+    _Token = Union[_Op, _Lit, _Class]
+
+
+def _class_at(pat: str, i: int) -> Optional[Tuple[_Class, int]]:
     """The character class opening at ``pat[i] == "["`` as Go reads it: ``^`` negates (``!`` is
     an ordinary member), ``\\x`` is ``x``, ``a-z`` a range. -> (token, index after ``]``), or
     None when it is not closed (Docker rejects such a pattern)."""
@@ -52,11 +61,11 @@ def _class_at(pat: str, i: int):
     return None
 
 
-def _tokens(pat: str, whole: bool):
+def _tokens(pat: str, whole: bool) -> List[_Token]:
     """A pattern as matcher tokens. ``whole``: the pattern spans the whole path (``/`` is a
     character, ``**`` crosses directories), as Docker compiles a .dockerignore line; else one
     path segment (a COPY glob part), where ``**`` is ``*``."""
-    tokens: list = []
+    tokens: List[_Token] = []
     i = 0
     n = len(pat)
     while i < n:
@@ -94,11 +103,11 @@ def _tokens(pat: str, whole: bool):
     return tokens
 
 
-def _in_set(tok, ch: str) -> bool:
+def _in_set(tok: _Class, ch: str) -> bool:
     return any(lo <= ch <= hi for lo, hi in tok[2]) != tok[1]
 
 
-def _closure(tokens, states):
+def _closure(tokens: Sequence[_Token], states: Iterable[int]) -> Set[int]:
     out = set(states)
     todo = list(states)
     while todo:
@@ -112,32 +121,31 @@ def _closure(tokens, states):
     return out
 
 
-def _step(tokens, states, ch: str):
-    nxt = set()
+def _step(tokens: Sequence[_Token], states: AbstractSet[int], ch: str) -> Set[int]:
+    nxt: Set[int] = set()
     for p in states:
         if p >= len(tokens):
             continue
-        tok = tokens[p]
-        kind = tok[0]
-        if kind == "lit":
+        tok = tokens[p]  # tested as `tok[0] == ...`, which narrows the token's type
+        if tok[0] == "lit":
             if tok[1] == ch:
                 nxt.add(p + 1)
-        elif kind == "?":
+        elif tok[0] == "?":
             if ch != "/":
                 nxt.add(p + 1)
-        elif kind == "*":
+        elif tok[0] == "*":
             if ch != "/":
                 nxt.add(p)
-        elif kind == "set":
+        elif tok[0] == "set":
             if _in_set(tok, ch):
                 nxt.add(p + 1)
-        elif kind == "dotstar":
+        elif tok[0] == "dotstar":
             nxt.add(p)
-        elif kind == "dirs":
+        elif tok[0] == "dirs":
             nxt.add(p + 2 if ch == "/" else p + 1)
             if ch == "/":
                 nxt.add(p + 1)
-        elif kind == "dirs-loop":
+        elif tok[0] == "dirs-loop":
             nxt.add(p)
             if ch == "/":
                 nxt.add(p + 1)
@@ -198,7 +206,7 @@ def parse_dockerignore(text: str) -> List[Tuple[bool, str]]:
     return out
 
 
-def ignored_by(patterns, rel: str) -> bool:
+def ignored_by(patterns: Iterable[Tuple[bool, str]], rel: str) -> bool:
     """Is ``rel`` (a path in the context) excluded by ``patterns``? The last pattern matching it
     or one of its parent directories decides; an exception (``!``) re-includes."""
     rel = rel.replace(os.sep, "/").lstrip("/")
