@@ -66,10 +66,16 @@ def dockerfile_syntax_error(model) -> Iterator[Hit]:
             yield at(st.from_instruction, f"invalid image reference `{text}` in FROM{hint}")
 
 
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-/")
+
+
 def _valid_reference(text: str) -> bool:
     import re
 
     if text.lower() == "scratch":
         return True
+    name, _, tag = text.partition(":")
+    if name and set(name) <= _PLAIN and "//" not in name and not name.startswith(("/", ".", "-")) and (not tag or (tag[0].isalnum() and set(tag) <= _PLAIN - {"/"} | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ_"))):
+        return True  # the common shape, without compiling the full grammar
     # [registry[:port]/]path[:tag][@digest], lower-case path components
     return bool(re.fullmatch(r"(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?", text))
