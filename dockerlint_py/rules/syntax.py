@@ -60,10 +60,18 @@ def dockerfile_syntax_error(model) -> Iterator[Hit]:
         ref = st.base_ref
         if "$" in from_image_word(st):
             continue  # depends on ARGs: an empty default is filled by --build-arg (DKL105's domain)
+        if _placeholder(st.base_text):
+            continue  # a template's placeholder (`<project_id>`, `REPLACE-ME`, `[name]`): filled before building
         if st.parent is None and not st.unresolved and st.base_text and (ref is None or not _valid_reference(st.base_text)):
             text = st.base_text if len(st.base_text) <= 60 else st.base_text[:57] + "..."
             hint = ": a digest is written `@sha256:...`" if ":sha256:" in st.base_text else ""
             yield at(st.from_instruction, f"invalid image reference `{text}` in FROM{hint}")
+
+
+def _placeholder(text: str) -> bool:
+    import re
+
+    return any(c in text for c in "<>[]{}") or bool(re.search(r"(?:^|/)[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)+(?:$|[:/@])", text))
 
 
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-/")
