@@ -134,8 +134,33 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
         findings.append(
             Finding(hit.path or shown, hit.line, hit.column, hit.end_line, hit.end_column, code, rule.name, severity, hit.message, hit.related, hit.fix)
         )
+    findings.extend(_suppression_findings(suppressions, rules, selected, eff, shown))
     findings.sort(key=Finding.sort_key)
     return FileResult(shown, findings, errors)
+
+
+def _suppression_findings(sup, rules, selected, eff, shown: str) -> List[Finding]:
+    """DKL900 (a pragma that does not parse, or names no rule) and DKL901 (a pragma that
+    suppressed nothing), both opt-in, like ruff's RUF100. Only rules that ran can make a
+    pragma unused."""
+    out: List[Finding] = []
+    for code, lines in (("DKL900", True), ("DKL901", False)):
+        r = rules.get(code)
+        if r is None or code not in eff.selection:
+            continue
+        sev = eff.severity.get(code, r.severity)
+        if lines:
+            for ln in sup.malformed:
+                out.append(Finding(shown, ln, 1, ln, 1, code, r.name, sev, "malformed suppression comment: write `# dockerlint: ignore=CODE[,CODE]`", (), None))
+            for ln, pat in sup.pragmas:
+                if pat != "ALL" and not any(c.startswith(pat) for c in rules):
+                    out.append(Finding(shown, ln, 1, ln, 1, code, r.name, sev, f"suppression names no rule: `{pat}`", (), None))
+        else:
+            for ln, pat in sup.pragmas:
+                ran = [c for c in rules if pat == "ALL" or c.startswith(pat)]
+                if ran and all(c in selected for c in ran) and (ln, pat) not in sup.used:
+                    out.append(Finding(shown, ln, 1, ln, 1, code, r.name, sev, f"unused suppression: `{pat}` suppressed nothing", (), None))
+    return out
 
 
 def _error_findings(shown: str, line: Optional[int], message: str, rules, eff) -> List[Finding]:

@@ -234,8 +234,45 @@ class Session:
     def lint(self, path: str, stdin: Optional[bytes] = None, stdin_name: Optional[str] = None) -> FileResult:
         if path == "-" or stdin is not None:
             name = stdin_name or "-"
+            if name != "-" and not is_dockerfile_name(os.path.basename(name)):
+                from .manifests import manifest_kind
+
+                if manifest_kind(name):
+                    return self.lint_manifest_text(name, stdin or b"")
             return lint_source(stdin or b"", name, self.options, name if name == "-" else None)
         return lint_file(path, self.options)
+
+    def lint_manifest_text(self, name: str, data: bytes) -> FileResult:
+        """A manifest read from stdin (an editor's buffer): lint the Dockerfiles that install the
+        file of that name with this text in its place, and keep the findings located in it."""
+        from .engine import display_path
+        from .manifests import set_buffer_overlay
+
+        shown = display_path(name)
+        text = data.decode("utf-8", "replace")
+        from .engine import FileError
+        from .findings import Finding
+
+        findings: List[Finding] = []
+        errors: List[FileError] = []
+        if os.path.isfile(name):
+            consumers = [f for f in self.with_consumers([name]) if f != name]
+            set_buffer_overlay({name: text})
+            try:
+                for df in consumers:
+                    r = lint_file(df, self.options)
+                    findings.extend(f for f in r.findings if os.path.abspath(f.path) == os.path.abspath(name))
+                    errors.extend(e for e in r.errors if os.path.abspath(e.path) == os.path.abspath(name))
+            finally:
+                set_buffer_overlay({})
+        seen = set()
+        unique = []
+        for f in findings:
+            key = (f.line, f.column, f.code, f.message)
+            if key not in seen:
+                seen.add(key)
+                unique.append(f._replace(path=shown))
+        return FileResult(shown, unique, errors)
 
     def threshold_for(self, path: str, override: Optional[str]) -> str:
         if override:

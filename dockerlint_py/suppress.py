@@ -47,31 +47,54 @@ def _matches(code: str, patterns: Iterable[str]) -> bool:
     return any(p == "ALL" or code.startswith(p) for p in patterns)
 
 
+_MENTION_RE = re.compile(r"^\s*dockerlint\b", re.I)
+
+
 class Suppressions:
-    """Which (line, code) pairs of one Dockerfile are suppressed."""
+    """Which (line, code) pairs of one Dockerfile are suppressed; which pragmas were used, which
+    are malformed (for the opt-in DKL900/DKL901)."""
 
     def __init__(self, parsed) -> None:
         self.global_codes: Set[str] = set()
         self.ranges: List[Tuple[int, int, Tuple[str, ...]]] = []
+        self.pragmas: List[Tuple[int, str]] = []  # (comment line, code pattern)
+        self.malformed: List[int] = []  # comment lines that mention dockerlint but do not parse
+        self.used: Set[Tuple[int, str]] = set()
+        self._range_lines: List[List[Tuple[int, str]]] = []
+        self._global_lines: List[Tuple[int, str]] = []
         for ins in parsed.instructions:
             codes: List[str] = []
-            for _line, text in ins.comments:
+            where: List[Tuple[int, str]] = []
+            for line_no, text in ins.comments:
                 p = parse_pragma(text)
                 if p is not None and not p.is_global:
                     codes.extend(p.codes)
+                    where.extend((line_no, c) for c in p.codes)
             if codes:
                 self.ranges.append((ins.start_line, ins.end_line, tuple(codes)))
-        for line in parsed.lines:
+                self._range_lines.append(where)
+                self.pragmas.extend(where)
+        for i, line in enumerate(parsed.lines, 1):
             s = line.strip()
             if s.startswith("#"):
                 p = parse_pragma(s[1:])
                 if p is not None and p.is_global:
                     self.global_codes.update(p.codes)
+                    self._global_lines.extend((i, c) for c in p.codes)
+                    self.pragmas.extend((i, c) for c in p.codes)
+                elif p is None and _MENTION_RE.match(s[1:]):
+                    self.malformed.append(i)
+
+    def _use(self, code: str, entries: Iterable[Tuple[int, str]]) -> None:
+        for line_no, pat in entries:
+            if pat == "ALL" or code.startswith(pat):
+                self.used.add((line_no, pat))
 
     def suppressed_in_manifest(self, code: str, path: str, line: int, anchor: Optional[int]) -> bool:
         """A finding located in a manifest: a trailing ``# dockerlint: ignore=`` on its line,
         the Dockerfile's global ignores, or a pragma above the instruction that installs it."""
         if _matches(code, self.global_codes):
+            self._use(code, self._global_lines)
             return True
         if anchor is not None and self.suppressed(code, anchor):
             return True
@@ -85,8 +108,10 @@ class Suppressions:
 
     def suppressed(self, code: str, line: int) -> bool:
         if _matches(code, self.global_codes):
+            self._use(code, self._global_lines)
             return True
-        for start, end, codes in self.ranges:
+        for (start, end, codes), where in zip(self.ranges, self._range_lines):
             if start <= line <= end and _matches(code, codes):
+                self._use(code, where)
                 return True
         return False

@@ -264,3 +264,15 @@ def test_statistics_prints_only_the_table_and_fixable_count(repo):
     assert rows == [["2", "DKL404", "[*]", "pip-cache-kept"], ["1", "DKL102", "image-latest"]]
     r = run_cli("check", "Dockerfile", cwd=repo)
     assert r.stdout.splitlines()[-1].startswith("[*] 2 fixable")
+
+
+def test_manifest_on_stdin_is_checked_through_its_dockerfiles(repo):
+    write(repo / "Dockerfile", "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nUSER app\n")
+    write(repo / "requirements.txt", "flask==3.0.3\n")
+    write(repo / "other.Dockerfile", "FROM python:latest\nUSER app\n")
+    r = run_cli("check", "--format", "json", "--stdin-filename", "requirements.txt", cwd=repo, stdin="flask\n")
+    found = json.loads(r.stdout)
+    # the unsaved text (flask unpinned) is what is checked; only the stdin file's findings
+    assert [(f["path"], f["code"], f["line"]) for f in found] == [("requirements.txt", "DKL501", 1)]
+    r = run_cli("check", "--format", "json", "--stdin-filename", "requirements.txt", cwd=repo, stdin="flask==3.0.3\n")
+    assert json.loads(r.stdout) == [] and r.returncode == 0

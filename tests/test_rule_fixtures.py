@@ -34,7 +34,7 @@ def _cases():
 @pytest.mark.parametrize("code, case", list(_cases()))
 def test_fixture(code, case):
     findings = lint(
-        case["dockerfile"], select=[code], build_args=case.get("build_args"), target=case.get("target"),
+        case["dockerfile"], select=[code] + list(case.get("also_select", [])), build_args=case.get("build_args"), target=case.get("target"),
         files=case.get("files"), arch=case.get("arch", "x86_64"), path=case.get("path", "Dockerfile"),
     )
     # [line, column] for findings in the Dockerfile, [file, line, column] for findings in a manifest
