@@ -118,7 +118,11 @@ def lint_source(data: bytes, path: str, options: LintOptions = LintOptions(), sh
     model = resolve(parsed, BuildOptions(eff.build_args, options.target or (eff.config.target if eff.config else None), options.arch, options.context, eff.config.image_role if eff.config else None))
     if options.target and parsed.instructions and not any(st.name == options.target.lower() for st in model.stages):
         return FileResult(shown, [], [FileError(shown, None, f"--target {options.target!r}: no stage of that name", "config")])
-    suppressions = Suppressions(parsed)
+    aliases: Dict[str, List[str]] = {}
+    for c, r in rules.items():
+        for dl in getattr(r, "hadolint", ()):
+            aliases.setdefault(dl, []).append(c)
+    suppressions = Suppressions(parsed, {k: tuple(v) for k, v in aliases.items()})
     findings: List[Finding] = []
     errors: List[FileError] = []
     selected = {code: r for code, r in rules.items() if code in eff.selection}

@@ -11,13 +11,14 @@ Codes may be prefixes (``DKL4``) or ``ALL``.
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 __all__ = ["Suppressions", "parse_pragma", "trailing_ignores"]
 
 _PRAGMA_RE = re.compile(
     r"^dockerlint\s*:\s*(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s]+?)\s*(?:--.*)?$", re.I
 )
+_HADOLINT_RE = re.compile(r"^hadolint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s]+?)\s*$", re.I)
 _TRAILING_RE = re.compile(r"#\s*dockerlint\s*:\s*ignore\s*=\s*([A-Za-z0-9_,\s]+?)\s*(?:--.*)?$", re.I)
 
 
@@ -30,12 +31,19 @@ def _codes(text: str) -> Tuple[str, ...]:
     return tuple(c.strip().upper() for c in re.split(r"[,\s]+", text) if c.strip())
 
 
-def parse_pragma(comment: str):
-    """Parse a comment's text (without ``#``); None when it is not a dockerlint pragma."""
+def parse_pragma(comment: str, hadolint: Optional[Dict[str, Tuple[str, ...]]] = None):
+    """Parse a comment's text (without ``#``); None when it is not a dockerlint pragma. With
+    ``hadolint`` (DL code -> our codes), ``# hadolint ignore=DL3008`` counts too, for the rules
+    that check the same thing: a file already annotated for hadolint needs no second comment."""
     m = _PRAGMA_RE.match(comment.strip())
-    if not m:
-        return None
-    return Pragma(bool(m.group(1)), _codes(m.group(2)))
+    if m:
+        return Pragma(bool(m.group(1)), _codes(m.group(2)))
+    if hadolint is not None:
+        h = _HADOLINT_RE.match(comment.strip())
+        if h:
+            ours = tuple(c for dl in _codes(h.group(2)) for c in hadolint.get(dl, ()))
+            return Pragma(bool(h.group(1)), ours) if ours else None
+    return None
 
 
 def trailing_ignores(line: str) -> Tuple[str, ...]:
@@ -54,7 +62,7 @@ class Suppressions:
     """Which (line, code) pairs of one Dockerfile are suppressed; which pragmas were used, which
     are malformed (for the opt-in DKL900/DKL901)."""
 
-    def __init__(self, parsed) -> None:
+    def __init__(self, parsed, hadolint: Optional[Dict[str, Tuple[str, ...]]] = None) -> None:
         self.global_codes: Set[str] = set()
         self.ranges: List[Tuple[int, int, Tuple[str, ...]]] = []
         self.pragmas: List[Tuple[int, str]] = []  # (comment line, code pattern)
@@ -66,7 +74,7 @@ class Suppressions:
             codes: List[str] = []
             where: List[Tuple[int, str]] = []
             for line_no, text in ins.comments:
-                p = parse_pragma(text)
+                p = parse_pragma(text, hadolint)
                 if p is not None and not p.is_global:
                     codes.extend(p.codes)
                     where.extend((line_no, c) for c in p.codes)
@@ -77,7 +85,7 @@ class Suppressions:
         for i, line in enumerate(parsed.lines, 1):
             s = line.strip()
             if s.startswith("#"):
-                p = parse_pragma(s[1:])
+                p = parse_pragma(s[1:], hadolint)
                 if p is not None and p.is_global:
                     self.global_codes.update(p.codes)
                     self._global_lines.extend((i, c) for c in p.codes)

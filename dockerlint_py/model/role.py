@@ -69,6 +69,12 @@ _ROOT_PROGRAMS = {
     "cron": "cron runs jobs for users and needs root",
     "sshd": "sshd needs root to switch to the logged-in user",
     "rsyslogd": "rsyslogd binds privileged sockets as root",
+    "openvpn": "openvpn configures the tun device and routes (CAP_NET_ADMIN)",
+    "nginx": "nginx's master process binds :80/:443 as root and runs its workers as an unprivileged user",
+    "httpd": "httpd binds :80 as root and runs its workers as an unprivileged user",
+    "httpd-foreground": "httpd binds :80 as root and runs its workers as an unprivileged user",
+    "apache2-foreground": "Apache binds :80 as root and runs its workers as www-data",
+    "php-fpm": "php-fpm's master runs as root and its pool workers as www-data",
 }
 
 

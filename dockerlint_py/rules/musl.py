@@ -649,13 +649,25 @@ def musl_pip_allows_source(model) -> Iterator[Hit]:
         only = option_names(inst.options.get("only-binary", ()))
         if ":all:" in only:
             continue
-        free = [p for p, _ in found if p.name not in only and not _fixed(p)]
+        free = [p for p, _ in found if p.name not in only and not _fixed(p) and _wheel_exists(p, target, sp.machine)]
         if not free:
-            continue
+            continue  # (a package with no musllinux wheel in any release compiles anyway: --only-binary would break it)
         names = ",".join(dict.fromkeys(p.name for p in free))
         shown = ", ".join(f"`{n}`" for n in list(dict.fromkeys(p.name for p in free))[:4]) + (", ..." if len(free) > 4 else "")
         msg = f"compiled {shown} left to pip's choice on musl: a release without a musllinux wheel would compile silently; add `--only-binary={names}` or `--prefer-binary`"
         yield _install_hit(inst, msg, tuple(r for p in free[:4] for r in _declared(p, model.path)))
+
+
+def _wheel_exists(pkg, target, machine: str) -> bool:
+    """Does some release pip could pick ship a musllinux (or pure) wheel for this target? Only
+    then is `--only-binary` advice that works; unknown counts as no."""
+    from ..knowledge.native import musl_wheel
+
+    pythons = tuple(target.pythons) if target and target.pythons else ()
+    if len(pythons) != 1:
+        return False
+    v = musl_wheel(pkg.name, None, pythons[0], machine, pkg.specifier or "", "prefer-binary", target.musl_tags)
+    return v.status == "yes"
 
 
 @rule(code="DKL206", name="runtime-library-missing", severity="warning", tags=("build", "python", "multi-stage"))
