@@ -84,14 +84,16 @@ class Pick(NamedTuple):
 
 # -- decoding ---------------------------------------------------------------------------------
 
-class _State(TypedDict, total=False):
-    index: Dict[str, str]  # package name -> its encoded line
-    meta: Dict[str, str]  # the data file's header
-    decoded: Dict[str, Optional[Facts]]
-    online: bool  # set by online.configure()
-    pure: FrozenSet[str]
-    rp: Dict[Tuple[str, str], bool]  # (Requires-Python, full CPython version) -> allowed
-    spec: Dict[str, Union[SpecifierSet, Literal[False]]]  # False: an invalid specifier
+if TYPE_CHECKING:  # the shapes of the caches, for mypy (a TypedDict costs start-up time)
+
+    class _State(TypedDict, total=False):
+        index: Dict[str, str]  # package name -> its encoded line
+        meta: Dict[str, str]  # the data file's header
+        decoded: Dict[str, Optional[Facts]]
+        online: bool  # set by online.configure()
+        pure: FrozenSet[str]
+        rp: Dict[Tuple[str, str], bool]  # (Requires-Python, full CPython version) -> allowed
+        spec: Dict[str, Union[SpecifierSet, Literal[False]]]  # False: an invalid specifier
 
 
 _STATE: _State = {}
@@ -447,16 +449,18 @@ def _tagsets(python: str, arch: str, libc: str) -> Tuple[FrozenSet[Tag], FrozenS
     return hit
 
 
-class _Acc(TypedDict):
-    """One release's files, gathered by ``facts_from_files``."""
+if TYPE_CHECKING:
 
-    files: int
-    yanked: int
-    rp: Dict[str, int]  # Requires-Python -> weight (an sdist's counts more)
-    sdist: bool
-    musl: int
-    glibc: int
-    pure: int
+    class _Acc(TypedDict):
+        """One release's files, gathered by ``facts_from_files``."""
+
+        files: int
+        yanked: int
+        rp: Dict[str, int]  # Requires-Python -> weight (an sdist's counts more)
+        sdist: bool
+        musl: int
+        glibc: int
+        pure: int
 
 
 def facts_from_files(name: str, files: Iterable[dict], source: str = "bundled") -> Facts:

@@ -93,12 +93,12 @@ def _section(doc: str, title: str) -> str:
     return "\n".join(out).strip()
 
 
-_FENCE_RE = re.compile(r"```([\w.\-]+)?[^\n]*\n(.*?)```", re.S)
+_FENCE_RE = r"(?s)```([\w.\-]+)?[^\n]*\n(.*?)```"  # documentation only: compiled on first use
 
 
 def doc_examples(rule: Rule, section: str) -> List[Tuple[str, str]]:
     """The fenced code blocks of a doc section: [(language, text)]."""
-    return [(m.group(1) or "", m.group(2)) for m in _FENCE_RE.finditer(rule.section(section))]
+    return [(m.group(1) or "", m.group(2)) for m in re.finditer(_FENCE_RE, rule.section(section))]
 
 
 def rule(

@@ -367,7 +367,7 @@ def _cacher(cmd):
 
 
 _BUILD_TOOLS = re.compile(r"^(?:gcc(?:-\d+)?|g\+\+(?:-\d+)?|clang(?:-\d+)?|build-base|build-essential|musl-dev|libc6?-dev|cargo|rust|rustc|gfortran|.+-dev|.+-devel)$")
-_GROUPS = re.compile(r"^@?(?:development tools|development|c development tools and libraries|development-tools)$", re.I)
+_GROUPS = r"(?i)^@?(?:development tools|development|c development tools and libraries|development-tools)$"  # compiled on first use
 
 
 @rule(code="DKL405", name="build-tools-in-final-image", severity="warning", scope="command", tags=("size", "security", "multi-stage"))
@@ -416,7 +416,7 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
         return
     names, virtual = package_names(cmd)
     if group:
-        tools = [" ".join(cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands)] if any(_GROUPS.match(n) for n in (cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands) + (" ".join(cmd.operands),)) else []
+        tools = [" ".join(cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands)] if any(re.match(_GROUPS, n) for n in (cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands) + (" ".join(cmd.operands),)) else []
     else:
         tools = [n for n in names if _BUILD_TOOLS.match(n)]
     if not tools or not _ships_as_service(ctx):

@@ -123,8 +123,8 @@ def _why_floating(pkg) -> str:
     return "no version given"
 
 
-_ARCHIVE = re.compile(r"/(?:archive|tarball|zipball|-/archive)/(?:refs/heads/)?([^/?#]+?)(?:\.zip|\.tar\.gz|\.tgz)?(?:[?#].*)?$")
-_FIXED_REF = re.compile(r"^(?:[0-9a-f]{40}|v?\d+(?:\.\d+)*(?:[.-]?\w+)?)$")
+_ARCHIVE = r"/(?:archive|tarball|zipball|-/archive)/(?:refs/heads/)?([^/?#]+?)(?:\.zip|\.tar\.gz|\.tgz)?(?:[?#].*)?$"
+_FIXED_REF = r"^(?:[0-9a-f]{40}|v?\d+(?:\.\d+)*(?:[.-]?\w+)?)$"  # compiled on first use (URL requirements only)
 
 
 def _archive_name(url: str) -> str:
@@ -135,13 +135,13 @@ def _archive_name(url: str) -> str:
 def _branch_archive(url: str) -> bool:
     """``https://github.com/o/r/archive/main.zip``: the archive of a branch moves with it (a tag
     or a full commit is fixed)."""
-    m = _ARCHIVE.search(url)
+    m = re.search(_ARCHIVE, url)
     if not m or "/archive/refs/tags/" in url:
         return False
     ref = m.group(1)
     if ref.endswith(".tar"):
         ref = ref[:-4]
-    return not _FIXED_REF.match(ref)
+    return not re.match(_FIXED_REF, ref)
 
 
 @rule(code="DKL501", name="python-requirement-unpinned", severity="warning", tags=("reproducibility", "python"), hadolint=("DL3013",))

@@ -11,7 +11,6 @@ from ..commands import ToolCommand
 from ..context import BuildContext
 from ..dockerfile import Instruction
 from ..words import expand
-from . import pdm, pip, pipenv, poetry, uv
 from .common import At, read_command
 from .fs import HostFiles, StageFs, abs_path, under
 from .types import CopiedEnv, Install, InstallPlan, StagePlan
@@ -21,14 +20,19 @@ if TYPE_CHECKING:
 
 __all__ = ["build"]
 
-# tool -> reads its command (with that tool's grammar) and returns the install, if it is one
-_INSTALLERS: Dict[str, Callable[[At, ToolCommand], Optional[Install]]] = {
-    "pip": pip.install,
-    "uv": uv.install,
-    "poetry": poetry.install,
-    "pipenv": pipenv.install,
-    "pdm": pdm.install,
-}
+# tool -> the module that reads its command (with that tool's grammar) and returns the install,
+# if it is one; imported when a Dockerfile first uses the tool (start-up: most use only pip)
+_INSTALLER_MODULES = ("pip", "uv", "poetry", "pipenv", "pdm")
+_INSTALLERS: Dict[str, Callable[[At, ToolCommand], Optional[Install]]] = {}
+
+
+def _installer(tool: str) -> Callable[[At, ToolCommand], Optional[Install]]:
+    fn = _INSTALLERS.get(tool)
+    if fn is None:
+        import importlib
+
+        fn = _INSTALLERS[tool] = importlib.import_module(f"{__package__}.{tool}").install
+    return fn
 _DISTRO_PYTHON = re.compile(r"^(?:python3(?:\.\d+)?|py3-pip|python3-pip|python3-dev|python3-venv)$")
 
 
@@ -207,9 +211,15 @@ def _run(model: DockerfileModel, files: HostFiles, stage: Stage, sp: StagePlan, 
             rest = [a for a in (args[1:] if tool == "uv" else args) if not a.startswith("-")]
             fs.venvs.add(abs_path(rest[0] if rest else ".venv", cwd))
             continue
-        if tool != "pip-sync" and tool not in _INSTALLERS:
+        if tool != "pip-sync" and tool not in _INSTALLER_MODULES:
             continue
         at = At(stage, sp, fs, files, ins, cmd, env, cwd, binds, model.parsed.path)
-        install = pip.install_pip_sync(at, args) if tool == "pip-sync" else _INSTALLERS[tool](at, read_command(tool, cmd, args, env))
+        install: Optional[Install]
+        if tool == "pip-sync":
+            from .pip import install_pip_sync
+
+            install = install_pip_sync(at, args)
+        else:
+            install = _installer(tool)(at, read_command(tool, cmd, args, env))
         if install is not None:
             sp.installs.append(install)
