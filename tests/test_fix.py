@@ -9,8 +9,8 @@ import pytest
 
 from dockerlint_py.engine import LintOptions, lint_source
 from dockerlint_py.findings import Edit
-from dockerlint_py.fix import apply_edits
-from dockerlint_py.fixer import fix_files
+from dockerlint_py.fixes.edits import apply_edits
+from dockerlint_py.fixes.run import fix_files
 
 FIXABLE = ("DKL401", "DKL402", "DKL403", "DKL404")
 
@@ -240,7 +240,7 @@ def test_unsafe_manifest_fix_edits_only_the_requirement(tmp_path, manifest):
 
 def test_edit_with_unexpected_old_text_is_skipped():
     from dockerlint_py.findings import Edit
-    from dockerlint_py.fix import apply_edits
+    from dockerlint_py.fixes.edits import apply_edits
 
     data = b'"psycopg2" = "^2.9"\n'
     out, n = apply_edits(data, [Edit(1, 1, 1, 9, "psycopg2-binary", None, "psycopg2")])

@@ -359,7 +359,7 @@ def test_fix_refuses_a_symlink_out_of_the_repository(repo):
 def test_fix_skips_a_file_edited_while_linting(repo, monkeypatch):
     from dockerlint_py import engine
     from dockerlint_py.engine import LintOptions
-    from dockerlint_py.fixer import fix_files
+    from dockerlint_py.fixes.run import fix_files
 
     df = repo / "Dockerfile"
     df.write_text(FIXABLE)
@@ -381,9 +381,9 @@ def test_fix_skips_a_file_edited_while_linting(repo, monkeypatch):
 def test_fix_write_failure_restores_the_file_and_is_reported(repo, monkeypatch):
     import errno
 
-    from dockerlint_py import fix as fix_mod
+    from dockerlint_py.fixes import edits as fix_mod
     from dockerlint_py.engine import LintOptions
-    from dockerlint_py.fixer import fix_files
+    from dockerlint_py.fixes.run import fix_files
 
     df = repo / "Dockerfile"
     df.write_text(FIXABLE)

@@ -5,7 +5,7 @@ names) and applied together; overlapping edits wait for the next pass. At most a
 so a fix that keeps re-triggering cannot loop forever. With ``write=False`` the passes run on an
 in-memory copy and the result is a unified diff.
 
-Writing is per file and careful (:func:`~dockerlint_py.fix.write_in_place`): a file edited
+Writing is per file and careful (:func:`~dockerlint_py.fixes.edits.write_in_place`): a file edited
 since it was read, a read-only file, a symlink out of the repository or a failed write is a
 message for that file; the other files are still fixed and linted.
 """
@@ -16,13 +16,13 @@ import difflib
 import os
 from typing import Dict, List, Sequence, Tuple
 
-from .fix import WriteRefused, apply_edits, write_in_place
+from .edits import WriteRefused, apply_edits, write_in_place
 
 _MAX_PASSES = 4
 
 
 def fix_files(files: Sequence[str], options, unsafe: bool, write: bool) -> Tuple[int, str, List[str]]:
-    from .engine import display_path, is_excluded, lint_source, read_source
+    from ..engine import display_path, is_excluded, lint_source, read_source
 
     contents: Dict[str, bytes] = {}
     originals: Dict[str, bytes] = {}

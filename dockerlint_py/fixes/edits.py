@@ -14,7 +14,7 @@ import stat
 import tempfile
 from typing import List, Optional, Sequence, Tuple
 
-from .findings import Edit
+from ..findings import Edit
 
 __all__ = ["apply_edits", "FileText", "write_atomic", "write_in_place", "WriteRefused"]
 
@@ -96,7 +96,7 @@ def write_in_place(path: str, data: bytes, expected: bytes, root: Optional[str] 
     whose content is no longer ``expected`` (edited since it was read: the edit is kept, the fix
     is skipped). If a write fails half-way (disk full), the original bytes are put back.
     Raises ``OSError`` for other I/O failures."""
-    from .safe_read import MAX_DOCKERFILE_BYTES, inside, read_bytes, repo_root
+    from ..safe_read import MAX_DOCKERFILE_BYTES, inside, read_bytes, repo_root
 
     if root is None:
         root = repo_root(os.path.dirname(os.path.abspath(path))) or os.path.dirname(os.path.abspath(path))

@@ -31,10 +31,10 @@ from typing import Any, Dict, List
 
 
 def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
-    from .knowledge.native import Target, native_package, verdict, wheel_from_files
-    from .knowledge.wheels import is_pure
-    from .manifests.markers import marker_holds, target_environment
-    from .model.plan import inferred_natives
+    from ..knowledge.native import Target, native_package, verdict, wheel_from_files
+    from ..knowledge.wheels import is_pure
+    from ..manifests.markers import marker_holds, target_environment
+    from ..model.plan import inferred_natives
 
     env = target_environment(python, arch)
     locked = manifest.extra.get("packages") if manifest.kind != "Pipfile.lock" else None
@@ -128,7 +128,7 @@ def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
 
 def _apk_build(native) -> List[str]:
     """apk packages a source build needs: its toolchains (C, C++, Rust...) and headers."""
-    from .knowledge.native import toolchain
+    from ..knowledge.native import toolchain
 
     out: List[str] = []
     for kind in native.toolchain or ("c",):
@@ -148,14 +148,14 @@ def _online_closure(declared, constraints, known, python: str, arch: str, env) -
     """With ``--online``: the dependencies of the declared packages, from PEP 658 metadata of
     the release pip picks for this Python (breadth first, bounded). Conflicts between ranges
     are not resolved: the first range seen for a name decides (a hint, not a resolver)."""
-    from .knowledge import online
-    from .knowledge.wheels import facts, pick
+    from ..knowledge import online
+    from ..knowledge.wheels import facts, pick
 
     if not online.enabled():
         return []
     from packaging.requirements import InvalidRequirement, Requirement
 
-    from .manifests import canonical
+    from ..manifests import canonical
 
     out: List[Any] = []
     seen = set(known)
@@ -192,7 +192,7 @@ def _online_closure(declared, constraints, known, python: str, arch: str, env) -
 
 
 def check(paths: List[str], python: str, arch: str) -> Dict[str, Any]:
-    from .manifests import load_manifest
+    from ..manifests import load_manifest
 
     rows: List[Dict[str, Any]] = []
     problems: List[Dict[str, Any]] = []
@@ -252,8 +252,8 @@ def render_text(result: Dict[str, Any]) -> str:
 
 
 def run(paths: List[str], python: str, arch: str, fmt: str, out, err) -> int:
-    from .exitcodes import ERROR, FINDINGS, SUCCESS
-    from .manifests import manifest_kind
+    from ..exitcodes import ERROR, FINDINGS, SUCCESS
+    from ..manifests import manifest_kind
 
     if not paths:
         paths = [f for f in sorted(os.listdir(".")) if os.path.isfile(f) and manifest_kind(f) in ("requirements", "pyproject", "uv.lock", "poetry.lock", "Pipfile.lock", "pylock")]

@@ -92,12 +92,12 @@ def render_text(info: Dict[str, Any]) -> str:
 
 
 def run(paths, fmt: str, options, out, err) -> int:
-    from .discovery import expand_paths
-    from .engine import read_source, display_path
-    from .errors import DockerlintError
-    from .exitcodes import ERROR, SUCCESS
-    from .model.dockerfile import decode_source, parse_dockerfile
-    from .model.resolve import BuildOptions, resolve
+    from ..discovery import expand_paths
+    from ..engine import read_source, display_path
+    from ..errors import DockerlintError
+    from ..exitcodes import ERROR, SUCCESS
+    from ..model.dockerfile import decode_source, parse_dockerfile
+    from ..model.resolve import BuildOptions, resolve
 
     results = []
     status = SUCCESS
@@ -121,3 +121,20 @@ def run(paths, fmt: str, options, out, err) -> int:
     else:
         out.write("".join(render_text(r) for r in results))
     return status
+
+
+def run_cli(args) -> int:
+    from ..engine import LintOptions
+
+    import sys
+
+    from ..exitcodes import ERROR
+    from . import parse_build_args
+
+    pairs = parse_build_args(args.build_arg)
+    if pairs is None:
+        return ERROR
+    options = LintOptions(build_args=pairs, target=args.target, arch=args.target_arch, context=args.context)
+    return run(args.paths, args.format, options, sys.stdout, sys.stderr)
+
+
