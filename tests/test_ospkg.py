@@ -1,7 +1,7 @@
 """OS package model: installs, virtual groups, removals, ancestors, option placement."""
 
 from dockerlint_py.model.dockerfile import parse_dockerfile
-from dockerlint_py.model.ospkg import os_packages
+from dockerlint_py.analysis.ospkg import os_packages
 from dockerlint_py.model.resolve import resolve
 
 

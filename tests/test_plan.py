@@ -248,6 +248,6 @@ def test_the_model_is_not_extended_by_helpers(tmp_path):
 def test_plan_modules_do_not_import_the_engine():
     import subprocess as sp
 
-    code = "import sys, dockerlint_py.model.plan as p, dockerlint_py.model.resolve; print('dockerlint_py.engine' in sys.modules)"
+    code = "import sys, dockerlint_py.analysis.plan as p, dockerlint_py.model.resolve; print('dockerlint_py.engine' in sys.modules)"
     out = sp.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"

@@ -6,7 +6,7 @@ import pytest
 from dockerlint_py.engine import LintOptions, lint_source
 from dockerlint_py.model.dockerfile import parse_dockerfile
 from dockerlint_py.model.resolve import BuildOptions, resolve
-from dockerlint_py.model.role import dev_path_reason, image_role, is_devcontainer, needs_root
+from dockerlint_py.analysis.role import dev_path_reason, image_role, is_devcontainer, needs_root
 
 
 def role_of(text, path="Dockerfile", **options):

@@ -26,7 +26,7 @@ def test_package_has_no_mypy_errors(tmp_path):
 
 @pytest.mark.slow
 def test_model_and_plugin_api_pass_strict(tmp_path):
-    strict = [os.path.join(PACKAGE, "model"), os.path.join(PACKAGE, "api.py"), os.path.join(PACKAGE, "contexts.py")]
+    strict = [os.path.join(PACKAGE, "model"), os.path.join(PACKAGE, "analysis"), os.path.join(PACKAGE, "api.py"), os.path.join(PACKAGE, "contexts.py")]
     status, errors, err = _mypy(tmp_path, "--strict", "--follow-imports=silent", *strict)
     assert errors == [] and status == 0, "\n".join(errors) or err
 
@@ -42,4 +42,4 @@ def test_strictness_is_configured_for_the_model_and_the_api():
         conf = tomllib.load(f)["tool"]["mypy"]
     strict = [o for o in conf["overrides"] if o.get("disallow_untyped_defs")]
     modules = {m for o in strict for m in o["module"]}
-    assert {"dockerlint_py.model.*", "dockerlint_py.api", "dockerlint_py.contexts"} <= modules
+    assert {"dockerlint_py.model.*", "dockerlint_py.analysis.*", "dockerlint_py.api", "dockerlint_py.contexts"} <= modules

@@ -34,7 +34,7 @@ def _rows(manifest, python: str, arch: str) -> List[Dict[str, Any]]:
     from ..knowledge.native import Target, native_package, verdict, wheel_from_files
     from ..knowledge.wheels import is_pure
     from ..manifests.markers import marker_holds, target_environment
-    from ..model.plan import inferred_natives
+    from ..analysis.plan import inferred_natives
 
     env = target_environment(python, arch)
     locked = manifest.extra.get("packages") if manifest.kind != "Pipfile.lock" else None

@@ -514,7 +514,7 @@ def hover_requirement(models: Iterable[Optional["DockerfileModel"]], path: str, 
     """Markdown: for each stage that installs the requirement written on ``path:line``, the
     wheel verdict for that stage's Python, libc and architecture."""
     from ..knowledge.native import Target, musl_wheel, native_package, verdict as wheel_verdict
-    from ..model.builds import source_builds
+    from ..analysis.builds import source_builds
     from ..rules.musl import fail_reason, no_wheel_reason
 
     path = os.path.abspath(path)

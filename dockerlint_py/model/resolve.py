@@ -14,11 +14,11 @@ if TYPE_CHECKING:
     from ..knowledge import BaseFacts
 
 if TYPE_CHECKING:
-    from .builds import SourceBuild
+    from ..analysis.builds import SourceBuild
     from .commands import ToolCommand
-    from .ospkg import OsPackages
-    from .plan import InstallPlan
-    from .role import Role
+    from ..analysis.ospkg import OsPackages
+    from ..analysis.plan import InstallPlan
+    from ..analysis.role import Role
 
 from .dockerfile import Instruction, ParsedDockerfile
 from .image import ImageRef, parse_image_ref
@@ -227,9 +227,9 @@ class Stage:
         return cached
 
     def os_packages(self) -> "OsPackages":
-        """The OS packages this stage installs and removes (:mod:`~dockerlint_py.model.ospkg`)."""
+        """The OS packages this stage installs and removes (:mod:`~dockerlint_py.analysis.ospkg`)."""
         if self._ospkg is None:
-            from .ospkg import OsPackages
+            from ..analysis.ospkg import OsPackages
 
             self._ospkg = OsPackages(self)
         return self._ospkg
@@ -345,19 +345,19 @@ class DockerfileModel:
 
     @property
     def role(self) -> Role:
-        """The image's :class:`~dockerlint_py.model.role.Role` (service, base, build, dev)."""
+        """The image's :class:`~dockerlint_py.analysis.role.Role` (service, base, build, dev)."""
         if self._role is None:
-            from .role import image_role
+            from ..analysis.role import image_role
 
             self._role = image_role(self)
         return self._role
 
     @property
     def plan(self) -> InstallPlan:
-        """The per-stage :class:`~dockerlint_py.model.plan.InstallPlan` (built on first use)."""
+        """The per-stage :class:`~dockerlint_py.analysis.plan.InstallPlan` (built on first use)."""
         if self._plan is None:
             from .context import BuildContext
-            from .plan import build_plan
+            from ..analysis.plan import build_plan
 
             ctx = BuildContext(self.options.context, True, self.path) if self.options.context else None
             self._plan = build_plan(self, ctx)
@@ -365,9 +365,9 @@ class DockerfileModel:
 
     def source_builds(self) -> List["SourceBuild"]:
         """Every (install, package) that compiles from source or fails for lack of a wheel
-        (:func:`~dockerlint_py.model.builds.find_source_builds`)."""
+        (:func:`~dockerlint_py.analysis.builds.find_source_builds`)."""
         if self._source_builds is None:
-            from .builds import find_source_builds
+            from ..analysis.builds import find_source_builds
 
             self._source_builds = find_source_builds(self)
         return self._source_builds
@@ -568,7 +568,7 @@ def resolve(parsed: ParsedDockerfile, options: Optional[BuildOptions] = None) ->
         if options.target:
             target = next((s for s in stages if s.name == options.target.lower()), None)
         if target is None and not options.target:
-            from .role import default_image_stage, is_export, runs_something
+            from ..analysis.role import default_image_stage, is_export, runs_something
 
             # a trailing export stage (FROM scratch, only copies out) is not the image that runs;
             # the image is the last stage before it that starts a program (CMD/ENTRYPOINT)

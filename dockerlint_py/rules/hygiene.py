@@ -12,7 +12,7 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from ..findings import Hit
-from ..model.ospkg import apt_recommends_disabled, package_names, recommends_off_in
+from ..analysis.ospkg import apt_recommends_disabled, package_names, recommends_off_in
 from ..model.runs import covered_by_mount, pip_bool_set, removes, truthy
 from ._base import at_command as _at
 from ._base import rule
@@ -465,14 +465,14 @@ def _ships_as_service(ctx) -> bool:
 
 
 def _is_devcontainer(path: str) -> bool:
-    from ..model.role import is_devcontainer
+    from ..analysis.role import is_devcontainer
 
     return is_devcontainer(path)
 
 
 def _package_args(cmd, sub_index: int) -> Tuple[List[str], Optional[str]]:
     """Kept for rule modules that have not moved to the command model yet."""
-    from ..model.ospkg import _names
+    from ..analysis.ospkg import _names
 
     if sub_index < 0:
         return [], None
@@ -482,7 +482,7 @@ def _package_args(cmd, sub_index: int) -> Tuple[List[str], Optional[str]]:
 
 def _apt_config_disables_recommends(stage, ins) -> bool:
     """Kept for rule modules that have not moved to the model function yet."""
-    from ..model.ospkg import apt_recommends_disabled
+    from ..analysis.ospkg import apt_recommends_disabled
 
     return apt_recommends_disabled(stage, ins)
 

@@ -64,7 +64,7 @@ def pip_label(tgt) -> str:
 
 
 def no_wheel_reason(build) -> str:
-    """Why no wheel matches a :class:`~dockerlint_py.model.builds.SourceBuild`."""
+    """Why no wheel matches a :class:`~dockerlint_py.analysis.builds.SourceBuild`."""
     if build.cause == "no-binary":
         return "`--no-binary` forbids wheels for it"
     if build.cause == "no-linux-wheels":
@@ -167,7 +167,7 @@ def musl_source_build(model) -> Iterator[Hit]:
     psycopg2==2.9.9
     ```
     """
-    from ..model.builds import glibc_equivalent, source_builds
+    from ..analysis.builds import glibc_equivalent, source_builds
 
     groups: Dict[int, list] = {}
     order: List = []
@@ -298,7 +298,7 @@ def _binary_swap(model, build):
 
 def _slim_swap(model, stage):
     """Unsafe fix: the -slim (glibc) equivalent of a python:*-alpine base tag."""
-    from ..model.builds import glibc_equivalent
+    from ..analysis.builds import glibc_equivalent
     from ..model.spans import from_image_span, from_image_word
     from ._fixes import replace_word
 
@@ -319,7 +319,7 @@ def _slim_swap(model, stage):
 
 
 def _musl(build) -> bool:
-    from ..model.builds import is_musl
+    from ..analysis.builds import is_musl
 
     return bool(is_musl(build.stage_plan.stage))
 
@@ -362,7 +362,7 @@ def musl_native_package(model) -> Iterator[Hit]:
     RUN pip install --no-cache-dir orjson==3.10.7
     ```
     """
-    from ..model.builds import glibc_equivalent
+    from ..analysis.builds import glibc_equivalent
 
     for sp, inst, found, target in _native_installs(model):
         if not all(_fixed(p) for p, _ in found):
@@ -402,7 +402,7 @@ def _native_installs(model):
 
 def _find_native_installs(model):
     from ..knowledge.native import Target, WheelVerdict, native_package, verdict, wheel_from_files
-    from ..model.builds import install_mode, is_musl, source_builds, stage_target
+    from ..analysis.builds import install_mode, is_musl, source_builds, stage_target
 
     out = []
     builds = source_builds(model)
@@ -483,7 +483,7 @@ def native_build_deps_missing(model) -> Iterator[Hit]:
     psycopg2==2.9.9
     ```
     """
-    from ..model.builds import missing_build_deps, source_builds
+    from ..analysis.builds import missing_build_deps, source_builds
 
     per_install: Dict[int, list] = {}
     order: List = []
@@ -563,7 +563,7 @@ def cross_libc_copy(model) -> Iterator[Hit]:
     ```
     """
     from ..knowledge.native import native_package
-    from ..model.builds import is_musl
+    from ..analysis.builds import is_musl
 
     for sp in model.plan.stages:
         own = set(id(i) for i in sp.stage.instructions)
@@ -644,7 +644,7 @@ def musl_pip_allows_source(model) -> Iterator[Hit]:
             continue  # DKL202 reports this install
         if "prefer-binary" in inst.options or target.musl_tags is False:
             continue
-        from ..model.builds import option_names
+        from ..analysis.builds import option_names
 
         only = option_names(inst.options.get("only-binary", ()))
         if ":all:" in only:
@@ -717,8 +717,8 @@ def runtime_library_missing(model) -> Iterator[Hit]:
     psycopg2==2.9.9
     ```
     """
-    from ..model.builds import source_builds
-    from ..model.ospkg import os_packages
+    from ..analysis.builds import source_builds
+    from ..analysis.ospkg import os_packages
 
     builds = [b for b in source_builds(model) if not b.fails]
     if not builds:
@@ -801,7 +801,7 @@ def _lost_libs(build, pm: str, have: Set[str]) -> List[str]:
     result links the library; a build dependency still installed at the end keeps the library
     it depends on, so nothing is lost while one of them remains."""
     from ..knowledge.native import provided
-    from ..model.builds import build_time_packages
+    from ..analysis.builds import build_time_packages
 
     libs = build.native.apk_run if pm == "apk" else build.native.apt_run
     deps = _deps_for(build, pm)
@@ -822,7 +822,7 @@ _DISTRO_PYTHONS = frozenset({"python", "python2", "python3"})
 
 
 def _deps_for(build, pm: str):
-    from ..model.builds import build_deps
+    from ..analysis.builds import build_deps
 
     return build_deps(build, pm)
 

@@ -130,7 +130,7 @@ def runs_as_root(model) -> Iterator[Hit]:
     CMD ["python", "/app/app.py"]
     ```
     """
-    from ..model.role import image_role, needs_root, start_commands
+    from ..analysis.role import image_role, needs_root, start_commands
     from ..model.runs import exec_commands
 
     role = image_role(model)

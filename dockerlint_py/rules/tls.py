@@ -26,7 +26,7 @@ def _no_ca_base(stage) -> bool:
 
 
 def _packages(tc) -> List[str]:
-    from ..model.ospkg import package_names
+    from ..analysis.ospkg import package_names
 
     return package_names(tc)[0]
 
@@ -35,7 +35,7 @@ def _ca_installed(stage, until_ins, until_cmd_index: Optional[int]) -> Optional[
     """Did anything install a CA bundle before that point (or by the end when ``until_ins`` is
     None)? True / False, or None when an installed package has unknown dependencies."""
     from ..knowledge import apt_ca_relation
-    from ..model.ospkg import apt_recommends_disabled as recommends_disabled
+    from ..analysis.ospkg import apt_recommends_disabled as recommends_disabled
 
     unknown = False
     chain = list(reversed(stage.ancestors)) + [stage]
@@ -166,7 +166,7 @@ def _runtime_tls_reason(model, stage) -> Optional[str]:
             why = _tls_use(parse_tool_command(sh, sh.args, stage.env, None, (), i))
             if why:
                 return f"its {ins.keyword} runs {why.replace('fetches', 'on')}"
-    from ..model.ospkg import os_packages
+    from ..analysis.ospkg import os_packages
 
     # Only the distribution's own Python is known to use the system store; a Python copied in
     # (a conda env, a python:* stage) may bring its own OpenSSL and bundle.

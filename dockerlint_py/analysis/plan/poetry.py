@@ -7,7 +7,7 @@ import posixpath
 from typing import AbstractSet, Iterable, Mapping, Optional, Set
 
 from ...manifests import Manifest, canonical
-from ..commands import ToolCommand
+from ...model.commands import ToolCommand
 from .common import At
 from .project import ProjectTool, active_venv, declared_groups, install_project, main_only, system_location
 from .types import Install, Options

@@ -7,16 +7,16 @@ import posixpath
 import re
 from typing import TYPE_CHECKING, Callable, Dict, Mapping, NamedTuple, Optional, Sequence
 
-from ..commands import ToolCommand
-from ..context import BuildContext
-from ..dockerfile import Instruction
-from ..words import expand
+from ...model.commands import ToolCommand
+from ...model.context import BuildContext
+from ...model.dockerfile import Instruction
+from ...model.words import expand
 from .common import At, read_command
 from .fs import HostFiles, StageFs, abs_path, under
 from .types import CopiedEnv, Install, InstallPlan, StagePlan
 
 if TYPE_CHECKING:
-    from ..resolve import DockerfileModel, Stage
+    from ...model.resolve import DockerfileModel, Stage
 
 __all__ = ["build"]
 
@@ -126,7 +126,7 @@ def _set_distro_python(stage: Stage, sp: StagePlan) -> None:
 def _copy(plan: InstallPlan, states: Mapping[int, StageFs], files: HostFiles, stage: Stage, sp: StagePlan, fs: StageFs, ins: Instruction) -> None:
     if ins.heredocs:
         return
-    from ..runs import copy_words
+    from ...model.runs import copy_words
 
     words = copy_words(ins, stage.vars_at(ins))
     if len(words) < 2:

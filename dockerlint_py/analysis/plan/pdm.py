@@ -7,7 +7,7 @@ import posixpath
 from typing import AbstractSet, Mapping, Optional
 
 from ...manifests import Manifest, canonical
-from ..commands import ToolCommand
+from ...model.commands import ToolCommand
 from .common import At
 from .project import ProjectTool, active_venv, declared_groups, install_project
 from .types import Install, Options

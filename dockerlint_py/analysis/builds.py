@@ -17,7 +17,7 @@ from .ospkg import os_packages
 if TYPE_CHECKING:
     from ..knowledge.native import NativePackage
     from .plan import Install, PlannedPackage, StagePlan
-    from .resolve import DockerfileModel, Stage
+    from ..model.resolve import DockerfileModel, Stage
 
 __all__ = ["SourceBuild", "source_builds", "is_musl", "glibc_equivalent", "missing_build_deps", "option_names", "build_deps", "build_time_packages"]
 

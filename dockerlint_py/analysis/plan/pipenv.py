@@ -7,7 +7,7 @@ import posixpath
 from typing import AbstractSet, Mapping, Optional
 
 from ...manifests import Manifest
-from ..commands import ToolCommand
+from ...model.commands import ToolCommand
 from .common import At
 from .project import ProjectTool, active_venv, install_project
 from .types import Install, Options

@@ -24,8 +24,8 @@ import posixpath
 from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .resolve import DockerfileModel, Stage
-    from .shell import Command
+    from ..model.resolve import DockerfileModel, Stage
+    from ..model.shell import Command
 
 __all__ = ["ROLES", "Role", "image_role", "runtime_stage", "default_image_stage", "is_devcontainer", "dev_path_reason", "base_path_reason", "needs_root", "start_commands"]
 
@@ -128,7 +128,7 @@ def start_commands(stage: "Stage") -> Tuple[List["Command"], List["Command"]]:
     """(ENTRYPOINT commands, CMD commands) in effect at the end of ``stage`` (inherited through
     ``FROM <stage>``; an ENTRYPOINT set after a CMD of an earlier stage resets it, as Docker does).
     Each list holds shell-model commands; empty when not set in the file."""
-    from .runs import exec_commands
+    from ..model.runs import exec_commands
 
     entry: List["Command"] = []
     cmd: List["Command"] = []
@@ -175,7 +175,7 @@ def is_export(stage: "Stage") -> bool:
 
 def _used_as_source(stages: Sequence["Stage"], stage: "Stage") -> bool:
     """Does another stage build FROM ``stage``, copy from it, or mount it?"""
-    from .commands import parse_mounts
+    from ..model.commands import parse_mounts
 
     for st in stages:
         if st.parent is stage or any(src.stage is stage for src in st.copy_sources):
@@ -219,7 +219,7 @@ def runtime_stage(model: "DockerfileModel") -> Tuple[Optional["Stage"], Optional
 
 def _copies_context(chain: Sequence["Stage"]) -> bool:
     """Does a COPY/ADD bring in the whole build context (``COPY . /app``)?"""
-    from .runs import copy_args
+    from ..model.runs import copy_args
 
     for st in chain:
         for ins in st.instructions:

@@ -12,8 +12,8 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ...manifests import Manifest, ManifestProblem, is_manifest_name, load_manifest
 from ...paths import display_path
-from ..context import BuildContext
-from ..dockerfile import Instruction
+from ...model.context import BuildContext
+from ...model.dockerfile import Instruction
 from .types import Install, MissingManifest
 
 __all__ = ["FsEntry", "StageFs", "HostFiles", "abs_path", "under"]

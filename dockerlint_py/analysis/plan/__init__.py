@@ -22,12 +22,12 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Optional
 
-from ..context import BuildContext
+from ...model.context import BuildContext
 from .packages import inferred_natives
 from .types import TOOLING, CopiedEnv, Install, InstallPlan, MissingManifest, PlannedPackage, StagePlan
 
 if TYPE_CHECKING:
-    from ..resolve import DockerfileModel
+    from ...model.resolve import DockerfileModel
 
 __all__ = ["PlannedPackage", "Install", "CopiedEnv", "StagePlan", "InstallPlan", "MissingManifest", "build_plan", "inferred_natives", "TOOLING"]
 

@@ -7,14 +7,14 @@ import re
 from typing import TYPE_CHECKING, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from ...manifests import Manifest, Origin
-from ..commands import ToolCommand, parse_tool_command
-from ..dockerfile import Instruction
-from ..shell import Command
+from ...model.commands import ToolCommand, parse_tool_command
+from ...model.dockerfile import Instruction
+from ...model.shell import Command
 from .fs import FsEntry, HostFiles, StageFs, abs_path
 from .types import Options, StagePlan
 
 if TYPE_CHECKING:
-    from ..resolve import Stage
+    from ...model.resolve import Stage
 
 __all__ = ["At", "read_command", "plan_options", "PLAN_OPTIONS"]
 

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional
 
 from ...manifests import ManifestProblem, Origin, Req
 from ...manifests.markers import target_environment
-from ..dockerfile import Instruction
-from ..shell import Command
+from ...model.dockerfile import Instruction
+from ...model.shell import Command
 
 if TYPE_CHECKING:
-    from ..resolve import Stage
+    from ...model.resolve import Stage
 
 __all__ = ["TOOLING", "Options", "PlannedPackage", "Install", "CopiedEnv", "MissingManifest", "StagePlan", "InstallPlan"]
 

@@ -14,9 +14,9 @@ import re
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
 if TYPE_CHECKING:
-    from .commands import ToolCommand
-    from .dockerfile import Instruction
-    from .resolve import Stage
+    from ..model.commands import ToolCommand
+    from ..model.dockerfile import Instruction
+    from ..model.resolve import Stage
 
 __all__ = ["PkgEvent", "OsPackages", "os_packages"]
 
@@ -63,7 +63,7 @@ def _events(stage: Stage) -> List[PkgEvent]:
     for ins in stage.instructions:
         if ins.keyword != "RUN":
             continue
-        from .runs import run_args
+        from ..model.runs import run_args
 
         for k, (cmd, args) in enumerate(run_args(stage, ins)):
             tool = cmd.tool
@@ -176,7 +176,7 @@ def recommends_off_in(text: str) -> bool:
 def apt_recommends_disabled(stage: Stage, ins: Instruction) -> bool:
     """Has apt configuration written before ``ins`` (in the stage or the stages it is built on)
     turned recommends off? A COPY of an apt.conf we cannot read is trusted to do so."""
-    from .runs import commands_before, copy_args
+    from ..model.runs import commands_before, copy_args
 
     for c in commands_before(stage, ins):
         if any(recommends_off_in(a) for a in c.argv):

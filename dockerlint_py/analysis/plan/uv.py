@@ -7,7 +7,7 @@ import posixpath
 from typing import AbstractSet, Mapping, Optional, Set
 
 from ...manifests import Manifest, canonical
-from ..commands import ToolCommand
+from ...model.commands import ToolCommand
 from . import pip
 from .common import At, plan_options
 from .fs import abs_path

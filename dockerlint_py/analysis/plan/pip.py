@@ -9,7 +9,7 @@ import re
 from typing import List, Optional, Sequence
 
 from ...manifests import Req, canonical, manifest_kind
-from ..commands import ToolCommand
+from ...model.commands import ToolCommand
 from .common import At, plan_options, read_command
 from .packages import PackagePolicy, plan_packages
 from .types import Install, Options

@@ -9,7 +9,7 @@ import posixpath
 from typing import AbstractSet, Callable, List, Mapping, NamedTuple, Optional
 
 from ...manifests import Manifest, canonical
-from ..commands import ToolCommand
+from ...model.commands import ToolCommand
 from .common import At, plan_options
 from .fs import abs_path
 from .packages import LockSelection, PackagePolicy, from_lock, group_selected, plan_packages
