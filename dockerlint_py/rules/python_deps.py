@@ -186,10 +186,16 @@ def python_requirement_unpinned(model) -> Iterator[Hit]:
     seen: Set[Tuple[str, int, str]] = set()
     dockerfile = model.path
     for sp in model.plan.stages:
+        pinned: Set[Tuple[str, str]] = set()  # (location, name) installed with a pin earlier in the stage
         for inst in sp.installs:
+            upgrade = inst.has("upgrade") or inst.has("force-reinstall")
             for pkg in inst.packages:
+                if pkg.name and (pkg.version or pkg.pinned_by):
+                    pinned.add((inst.location, pkg.name))
                 if not pkg.direct or pkg.pinned_by or pkg.tooling or pkg.version:
                     continue
+                if not upgrade and (inst.location, pkg.name) in pinned:
+                    continue  # pip finds the pinned release already installed: nothing floats
                 r = pkg.req
                 archive = bool(r.url) and not r.is_vcs and _branch_archive(r.url)
                 if (not pkg.name and not archive) or (r.url and not r.is_vcs and not archive):
