@@ -108,6 +108,9 @@ def dev_path_reason(path: str) -> Optional[str]:
     if name.startswith(("dockerfile", "containerfile")) or name.endswith(("dockerfile", "containerfile")):
         if stem_words & {"dev", "development", "local"}:
             return f"its name `{parts[-1]}` marks a development image"
+    for d in dirs:
+        if d in (".kokoro", ".circleci", ".ci", "ci") or d.endswith(("_builder", "-builder")) or d in ("builder", "builders"):
+            return f"it is under `{d}/` (an image for CI jobs or builds, run with a command)"
     return None
 
 
