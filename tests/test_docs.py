@@ -155,7 +155,7 @@ def test_blocks_not_run_here(block):
 def _tool(name):
     found = shutil.which(name) or shutil.which(name, path=os.path.dirname(sys.executable))
     if not found:
-        pytest.skip(f"`{name}` is not installed (pip install -e '.[test]' installs it)")
+        pytest.fail(f"`{name}` is not installed: it is in the test extra (pip install -e '.[test]')")
     return found
 
 
