@@ -196,7 +196,7 @@ def image_untagged(model) -> Iterator[Hit]:
         if ref.tag is None and ref.digest is None:
             if ref.registry is None and "/" not in ref.path and not is_official_image(ref):
                 continue  # maybe a named build context (bake `contexts`, --build-context)
-            yield _hit(r, f"{r.what} {r.shown} has no tag, so it means `:latest`; pin a release tag{_example(ref)}")
+            yield _hit(r, f"{r.what} {r.shown} has no tag, so it is `:latest` and moves; pin a release tag{_example(ref)}")
 
 
 @rule(code="DKL102", name="image-latest", severity="warning", tags=("reproducibility",), hadolint=("DL3007",))
@@ -231,7 +231,7 @@ def image_latest(model) -> Iterator[Hit]:
     for r in _refs(model):
         ref = r.ref
         if ref.tag == "latest" and ref.digest is None:
-            yield _hit(r, f"{r.what} {r.shown} uses `latest`, which changes with every upstream release; pin a release tag{_example(ref)}")
+            yield _hit(r, f"{r.what} {r.shown} is `latest`, which moves with every release; pin a release tag{_example(ref)}")
 
 
 def floating_reason(ref) -> Optional[str]:
@@ -244,7 +244,7 @@ def floating_reason(ref) -> Optional[str]:
     tokens = [t for t in re.split(r"[-_]", tag.lower()) if t]
     channels = channel_words()
     if tokens and tokens[0] in channels:
-        return f"`{tokens[0]}` is a channel tag that moves to each new release"
+        return f"`{tokens[0]}` is a channel that moves"
     info = image_info(ref)
     if info is None:
         return None
@@ -252,12 +252,12 @@ def floating_reason(ref) -> Optional[str]:
     if m:
         parts = m.group(1).split(".")
         if len(parts) < info.version_depth:
-            return f"`{tag}` names only major version {parts[0]}, so it moves across {info.family} minor releases"
+            return f"it moves across {info.family} minor releases"
         return None
     if any(t in info.release_words for t in tokens):
         return None
     if info.needs_version:
-        return f"`{tag}` carries no version, so it follows the newest {info.family} release"
+        return f"no version: it follows the newest {info.family} release"
     return None
 
 
@@ -268,8 +268,8 @@ def _pin_advice(ref) -> str:
 
     info = image_info(ref)
     if info is not None and (info.version_depth <= 1 or info.release_words):
-        return "pin a release (version or codename)"
-    return "pin at least MAJOR.MINOR"
+        return "pin a release"
+    return "pin MAJOR.MINOR"
 
 
 @rule(code="DKL103", name="image-floating-tag", severity="warning", tags=("reproducibility",))
@@ -308,7 +308,7 @@ def image_floating_tag(model) -> Iterator[Hit]:
     for r in _refs(model):
         reason = floating_reason(r.ref)
         if reason:
-            yield _hit(r, f"{r.what} {r.shown} floats: {reason}; {_pin_advice(r.ref)}{_example(r.ref)}")
+            yield _hit(r, f"{r.what} {r.shown} floats ({reason}); {_pin_advice(r.ref)}{_example(r.ref)}")
 
 
 @rule(code="DKL104", name="image-not-digest-pinned", severity="info", enabled=False, tags=("reproducibility", "supply-chain"))
@@ -376,12 +376,12 @@ def image_unresolved(model) -> Iterator[Hit]:
         undeclared = [n for n in names if n not in model.global_args]
         parts = []
         if declared:
-            parts.append("ARG " + ", ".join(declared) + " has no default and no --build-arg")
+            parts.append("ARG " + ", ".join(declared) + " without a value")
         if undeclared:
-            parts.append(", ".join(undeclared) + " is not declared by an ARG before the first FROM")
+            parts.append(", ".join(undeclared) + " not declared before FROM")
         raw = from_image_word(stage)
         line, col, eline, ecol = from_image_span(stage)
-        yield Hit(line, col, eline, ecol, f"base image `{raw}` cannot be resolved: {'; '.join(parts)}; checks that need the base image are skipped for this stage")
+        yield Hit(line, col, eline, ecol, f"base image `{raw}` is unknown ({'; '.join(parts)}): base-dependent checks skipped")
 
 
 RULES = [image_untagged, image_latest, image_floating_tag, image_not_digest_pinned, image_unresolved]

@@ -440,8 +440,8 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     left = [t for t in tools if t not in removed]
     if not left:
         return
-    where = "the final stage" if ctx.stage is ctx.model.final_stage else f"stage `{ctx.stage.label}`, which the final stage is built on"
-    yield _at(cmd.shell, f"build tools stay in the shipped image ({where}): {', '.join(f'`{t}`' for t in left[:4])}{', ...' if len(left) > 4 else ''}; build in another stage or remove them in this RUN")
+    shown = ", ".join(f"`{t}`" for t in left[:3]) + (f" (+{len(left) - 3})" if len(left) > 3 else "")
+    yield _at(cmd.shell, f"build tools stay in the shipped image: {shown}; build in another stage or remove them in this RUN")
 
 
 _FULL_IMAGES = frozenset({"python", "pypy", "node", "ruby", "golang", "rust", "buildpack-deps", "gcc", "perl", "php"})

@@ -214,8 +214,8 @@ def musl_source_build(model) -> Iterator[Hit]:
 
 
 def _names(builds) -> str:
-    shown = [f"`{b.package.name}` {_version_words(b.package, b.picked)}" for b in builds[:4]]
-    return ", ".join(shown) + (f" and {len(builds) - 4} more" if len(builds) > 4 else "")
+    shown = [f"`{b.package.name}` {_version_words(b.package, b.picked)}" for b in builds[:2]]
+    return ", ".join(shown) + (f" (+{len(builds) - 2} more)" if len(builds) > 2 else "")
 
 
 def _group_fixes(builds, slim: Optional[str], python: Optional[str]) -> str:
@@ -746,9 +746,8 @@ def runtime_library_missing(model) -> Iterator[Hit]:
                 continue
             reported.add(key)
             msg = (
-                f"`{b.package.name}` is compiled from source here and loads {', '.join(f'`{l}`' for l in lost)} at runtime, "
-                f"but the final image does not keep it (removed with the build dependencies, or never installed explicitly): "
-                f"ImportError on first import. Install it outside the build group: `{_install_cmd(pm, lost)}`"
+                f"`{b.package.name}` loads {', '.join(f'`{l}`' for l in lost)} at runtime, which the final image does not keep: "
+                f"ImportError on import. Install it outside the build group: `{_install_cmd(pm, lost)}`"
             )
             yield _install_hit(b.install, msg, _declared(b.package, model.path))
         # (c) wheels built in another stage (`pip wheel`) and installed here
@@ -765,9 +764,8 @@ def runtime_library_missing(model) -> Iterator[Hit]:
                         continue
                     reported.add(key)
                     msg = (
-                        f"`{p.name}` is installed here from a wheel compiled in stage `{b.stage_plan.stage.label}`, but this final stage lacks "
-                        f"{', '.join(f'`{l}`' for l in lost)}, which it loads at runtime: ImportError on first import. "
-                        f"Add `{_install_cmd(pm, lost)}` to this stage"
+                        f"`{p.name}` (built in stage `{b.stage_plan.stage.label}`) loads {', '.join(f'`{l}`' for l in lost)}, "
+                        f"which this stage lacks: ImportError on import. Add `{_install_cmd(pm, lost)}`"
                     )
                     yield _install_hit(inst, msg, (Related(model.path, b.install.line, b.install.column, "compiled here"),) + _declared(p, model.path))
         # (b) built in another stage, copied in
@@ -787,9 +785,8 @@ def runtime_library_missing(model) -> Iterator[Hit]:
                 reported.add(key)
                 ins = c.instruction
                 msg = (
-                    f"`{b.package.name}` was compiled in stage `{c.from_stage.label}` and copied here, but this final stage lacks "
-                    f"{', '.join(f'`{l}`' for l in lost)}, which it loads at runtime: ImportError on first import. "
-                    f"Add `{_install_cmd(pm, lost)}` to this stage"
+                    f"`{b.package.name}` (built in stage `{c.from_stage.label}`) loads {', '.join(f'`{l}`' for l in lost)}, "
+                    f"which this stage lacks: ImportError on import. Add `{_install_cmd(pm, lost)}`"
                 )
                 yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, msg, (Related(model.path, b.install.line, b.install.column, "compiled here"),) + _declared(b.package, model.path))
 

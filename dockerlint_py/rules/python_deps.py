@@ -105,11 +105,11 @@ def manifest_not_found(model) -> Iterator[Hit]:
     plan = model.plan
     for m in plan.missing:
         ins = m.instruction
-        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"`{m.source}` is {m.reason}: dependency checks for what it installs were skipped")
+        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"`{m.source}` is {m.reason}: what it installs was not checked")
     for p in plan.problems:
         if p.kind == "missing":
             line = p.line or 1
-            yield Hit(line, 1, line, 1, f"{p.message}; dependency checks for it were skipped", (), None, p.path)
+            yield Hit(line, 1, line, 1, f"{p.message}; not checked", (), None, p.path)
 
 
 def _why_floating(pkg) -> str:
@@ -207,7 +207,7 @@ def python_requirement_unpinned(model) -> Iterator[Hit]:
                     continue
                 seen.add(key)
                 why = _why_floating(pkg)
-                msg = f"`{name}` is not pinned ({why}): builds install whatever is newest. Pin `{name}==<version>` or use a lock/constraints file"
+                msg = f"`{name}` is not pinned ({why}): each build may install another release; pin it or use a lock"
                 if origin.path == dockerfile:
                     yield at_command(inst.command, msg) if inst.command is not None else at(inst.instruction, msg)
                 else:
