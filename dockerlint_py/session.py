@@ -53,16 +53,14 @@ class _Ignore(NamedTuple):
 
 
 def _read_gitignore(path: str) -> Tuple[Tuple[str, bool, bool], ...]:
-    try:
-        import stat as _stat
+    from .safe_read import read_bytes
 
-        st = os.lstat(path)
-        if not _stat.S_ISREG(st.st_mode) or st.st_size > 1 << 20:
-            return ()
-        with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8", "replace")
-    except OSError:
+    if os.path.islink(path):
+        return ()  # a .gitignore that points elsewhere is not this repository's
+    data, _ = read_bytes(path, limit=1 << 20, what=".gitignore")
+    if data is None:
         return ()
+    text = data.decode("utf-8", "replace")
     out = []
     for line in text.splitlines():
         line = line.rstrip()

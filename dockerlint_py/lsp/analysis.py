@@ -195,15 +195,14 @@ def reload_config() -> None:
 
 def read_file_text(path: str) -> Optional[str]:
     """A regular file's text from disk (size-capped), or None."""
-    import stat
+    from ..safe_read import read_bytes
 
+    data, _ = read_bytes(path, limit=_MAX_FILE_BYTES)
+    if data is None:
+        return None
     try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as fh:
-            return fh.read().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
         return None
 
 

@@ -376,6 +376,16 @@ def _build_instruction(
     return keyword, keyword_text, tuple(flags), args, args_offset, json_form
 
 
+def _build_checked(line: str, segments: Tuple[_Segment, ...], path: str, start_line: int) -> Tuple[str, str, Tuple[Flag, ...], str, int, Optional[Tuple[str, ...]]]:
+    """:func:`_build_instruction`, with a non-ASCII space in the keyword as a parse error."""
+    try:
+        return _build_instruction(line, segments)
+    except _OddSpace as exc:
+        raise DockerfileParseError(
+            path, start_line, "non-ASCII space U+%04X in the instruction keyword: BuildKit reads it as an unknown instruction" % ord(exc.args[0])
+        ) from None
+
+
 class _OddSpace(Exception):
     """A keyword holding a non-ASCII space (NBSP...): BuildKit reads ``FROM\u00a0x`` as one
     unknown instruction word, so the file would silently lint as almost nothing."""
@@ -471,12 +481,7 @@ def parse_dockerfile(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
             length += len(piece)
         line = "".join(parts)
         seg_t = tuple(segments)
-        try:
-            keyword, keyword_text, flags, args, args_offset, json_form = _build_instruction(line, seg_t)
-        except _OddSpace as exc:
-            raise DockerfileParseError(
-                path, start_line, "non-ASCII space U+%04X in the instruction keyword: BuildKit reads it as an unknown instruction" % ord(exc.args[0])
-            ) from None
+        keyword, keyword_text, flags, args, args_offset, json_form = _build_checked(line, seg_t, path, start_line)
 
         # ONBUILD wraps a sub-instruction on the same logical line.
         sub: Optional[Instruction] = None
@@ -484,12 +489,7 @@ def parse_dockerfile(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
         if keyword == "ONBUILD" and args.strip():
             sub_line = line[args_offset:]
             sub_segments = _rebase_segments(seg_t, args_offset)
-            try:
-                s_kw, s_kwt, s_flags, s_args, s_off, s_json = _build_instruction(sub_line, sub_segments)
-            except _OddSpace as exc:
-                raise DockerfileParseError(
-                    path, start_line, "non-ASCII space U+%04X in the instruction keyword: BuildKit reads it as an unknown instruction" % ord(exc.args[0])
-                ) from None
+            s_kw, s_kwt, s_flags, s_args, s_off, s_json = _build_checked(sub_line, sub_segments, path, start_line)
             target_keyword = s_kw
             sub = Instruction(
                 s_kw, s_kwt, *_locate(sub_segments, 0), 0, 0, s_flags, s_args, s_off, s_json,
