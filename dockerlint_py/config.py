@@ -12,8 +12,9 @@ Keys (kebab-case, as in ruff): ``select``, ``ignore``, ``extend-select``, ``per-
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ._record import Record
 from .errors import ConfigError
 from .findings import SEVERITIES
 
@@ -34,7 +35,7 @@ KNOWN_KEYS = (
 )
 
 
-class Config(NamedTuple):
+class Config(Record):
     path: Optional[str] = None  # the file it came from
     root: Optional[str] = None  # its directory (per-file-ignores and exclude are relative to it)
     select: Optional[Tuple[str, ...]] = None

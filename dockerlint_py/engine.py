@@ -8,8 +8,9 @@ and rule, never as a traceback.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from ._record import Record
 from .config import Config, Selection, find_config, unknown_codes
 from .discovery import matches_any
 from .errors import ConfigError, DockerlintError
@@ -19,7 +20,7 @@ from .paths import display_path  # re-exported: its home is dockerlint_py.paths
 __all__ = ["LintOptions", "FileError", "FileResult", "lint_source", "lint_file", "display_path"]
 
 
-class LintOptions(NamedTuple):
+class LintOptions(Record):
     select: Optional[Tuple[str, ...]] = None
     ignore: Tuple[str, ...] = ()
     extend_select: Tuple[str, ...] = ()
@@ -32,7 +33,7 @@ class LintOptions(NamedTuple):
     context: Optional[str] = None  # build context directory (default: the Dockerfile's)
 
 
-class FileError(NamedTuple):
+class FileError(Record):
     path: str
     line: Optional[int]
     message: str
@@ -43,7 +44,7 @@ class FileError(NamedTuple):
         return f"{where}: {self.message}"
 
 
-class FileResult(NamedTuple):
+class FileResult(Record):
     path: str
     findings: List[Finding]
     errors: List[FileError]
@@ -62,7 +63,7 @@ def read_source(path: str) -> Tuple[Optional[bytes], Optional[FileError]]:
     return data, None
 
 
-class _Effective(NamedTuple):
+class _Effective(Record):
     selection: Selection
     severity: Dict[str, str]
     per_file_ignores: Tuple[str, ...]

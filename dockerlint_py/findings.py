@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
+from ._record import Record
 
 __all__ = ["Severity", "SEVERITIES", "severity_rank", "Related", "Edit", "Fix", "Finding", "Hit"]
 
@@ -23,14 +24,14 @@ def severity_rank(name: str) -> int:
     return _RANK.get(name, 0)
 
 
-class Related(NamedTuple):
+class Related(Record):
     path: str
     line: int
     column: int
     message: str
 
 
-class Edit(NamedTuple):
+class Edit(Record):
     """Replace [start, end) (1-based, end column exclusive) with ``replacement``; an insertion has
     start == end. ``path`` names another file (a manifest); None means the finding's file."""
 
@@ -43,13 +44,13 @@ class Edit(NamedTuple):
     expected: Optional[str] = None  # the text the span must hold; the edit is skipped otherwise
 
 
-class Fix(NamedTuple):
+class Fix(Record):
     description: str
     edits: Tuple[Edit, ...]
     safe: bool = True
 
 
-class Hit(NamedTuple):
+class Hit(Record):
     """What a rule yields; the engine turns it into a :class:`Finding`."""
 
     line: int
@@ -63,7 +64,7 @@ class Hit(NamedTuple):
     anchor: Optional[int] = None  # Dockerfile line whose suppression comments apply (manifest hits)
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     path: str
     line: int
     column: int

@@ -17,8 +17,9 @@ The CLI (and the language server) parse their arguments into :class:`LintOptions
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
+from ._record import Record
 from .config import Config, find_config, load_config_file
 from .discovery import is_dockerfile_name, matches_any
 from .engine import FileResult, LintOptions, at_or_above, lint_file, lint_source
@@ -47,7 +48,7 @@ def _python_build_output(path: str) -> bool:
     return any(n == "lib" or n.startswith(("bdist.", "lib.", "temp.")) for n in names)
 
 
-class _Ignore(NamedTuple):
+class _Ignore(Record):
     base: str  # directory of the .gitignore (relative to the walk root, "" for the root)
     patterns: Tuple[Tuple[str, bool, bool], ...]  # (pattern, negated, directory-only)
 

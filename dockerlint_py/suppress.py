@@ -11,7 +11,8 @@ Codes may be prefixes (``DKL4``) or ``ALL``.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+from ._record import Record
 
 __all__ = ["Suppressions", "parse_pragma", "trailing_ignores"]
 
@@ -22,7 +23,7 @@ _HADOLINT_RE = re.compile(r"^hadolint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s
 _TRAILING_RE = re.compile(r"#\s*dockerlint\s*:\s*ignore\s*=\s*([A-Za-z0-9_,\s]+?)\s*(?:--.*)?$", re.I)
 
 
-class Pragma(NamedTuple):
+class Pragma(Record):
     is_global: bool
     codes: Tuple[str, ...]
 

@@ -10,8 +10,9 @@ cause codes; the words of the findings are the rules' (``rules/musl.py``).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Set, Tuple
 
+from .._record import Record
 from .ospkg import os_packages
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["SourceBuild", "source_builds", "is_musl", "glibc_equivalent", "missing_build_deps", "option_names", "build_deps", "build_time_packages"]
 
 
-class SourceBuild(NamedTuple):
+class SourceBuild(Record):
     stage_plan: StagePlan
     install: Install
     package: PlannedPackage
@@ -102,7 +103,7 @@ def _alpine_release(stage: Stage) -> Optional[str]:
     return m.group(1) if m else None
 
 
-class StageTarget(NamedTuple):
+class StageTarget(Record):
     """Where pip runs for one install: candidate CPython versions (one when known), the machine,
     and whether that pip reads musllinux tags (None: unknown)."""
 
@@ -398,7 +399,7 @@ def _already_there(present: List[Tuple[int, str, str]], inst: Install, name: str
     return False
 
 
-class MissingDeps(NamedTuple):
+class MissingDeps(Record):
     manager: str  # "apk" | "apt"
     missing: Tuple[str, ...]  # package names to install
     needs: Tuple[str, ...]  # what they provide: toolchains ("c", "rust"...), "python-headers", or the package name

@@ -11,7 +11,8 @@ dependencies the purged packages had pulled in, which is how runtime libraries d
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set, Tuple
+from .._record import Record
 
 if TYPE_CHECKING:
     from ..model.commands import ToolCommand
@@ -23,7 +24,7 @@ __all__ = ["PkgEvent", "OsPackages", "os_packages"]
 _VERSION_SUFFIX = re.compile(r"(?:[=<>~].*)$")
 
 
-class PkgEvent(NamedTuple):
+class PkgEvent(Record):
     ins_index: int
     cmd_index: int  # position of the command inside its RUN
     op: str  # "add" | "del" | "autoremove"

@@ -21,7 +21,8 @@ Configuration (``image-role = "..."``) overrides the inference. The weighing is 
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from .._record import Record
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.resolve import DockerfileModel, Stage
@@ -78,7 +79,7 @@ _ROOT_PROGRAMS = {
 }
 
 
-class Role(NamedTuple):
+class Role(Record):
     """The image's role, why, and the stage that is the image (None: nothing of it runs)."""
 
     role: str  # one of ROLES

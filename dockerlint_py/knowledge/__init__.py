@@ -6,8 +6,9 @@ Rules ask questions here (``base_image_facts(ref)``); they never read the data f
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
+from .._record import Record
 from ..model.image import ImageRef
 
 __all__ = ["AlpinePython", "alpine_python", "official_python_pip_musl", "BaseFacts", "ImageInfo", "base_image_facts", "image_info", "channel_words", "load_toml", "distro_python", "floating_python"]
@@ -80,7 +81,7 @@ def load_csv(name: str) -> List[Dict[str, str]]:
     return data if data is not None else parse_source(name, raw)
 
 
-class BaseFacts(NamedTuple):
+class BaseFacts(Record):
     """What a known base image is. ``None`` in a field means unknown."""
 
     image: str  # repository as matched
@@ -122,7 +123,7 @@ class _LazyPattern:
         return self._rx.fullmatch(text)
 
 
-class ImageInfo(NamedTuple):
+class ImageInfo(Record):
     names: Tuple[str, ...]
     family: str
     version_depth: int
@@ -187,7 +188,7 @@ def distro_python(distro: Optional[str], release: Optional[str]) -> Optional[str
     return table.get(f"{distro}:{short}")
 
 
-class AlpinePython(NamedTuple):
+class AlpinePython(Record):
     release: str
     python3: Tuple[str, ...]  # candidate minors of `apk add python3`
     python2: Optional[str]  # `apk add python`/`python2`, when the release has it

@@ -11,8 +11,9 @@ reported as native.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
+from .._record import Record
 from . import load_toml
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["NativePackage", "WheelVerdict", "Target", "native_package", "musl_wheel", "verdict", "newest_release", "pulled_natives", "toolchain", "meta", "provided", "wheel_from_files"]
 
 
-class NativePackage(NamedTuple):
+class NativePackage(Record):
     name: str
     compiled: str  # "required" | "optional"
     toolchain: Tuple[str, ...]
@@ -36,7 +37,7 @@ class NativePackage(NamedTuple):
     since: Tuple[Tuple[str, str], ...] = ()  # (build dependency, first version that needs it)
 
 
-class WheelVerdict(NamedTuple):
+class WheelVerdict(Record):
     status: str  # "yes" (pip installs a wheel) | "no" (pip builds the sdist, or fails) | "unknown"
     reason: str
     first_ok: Optional[str] = None  # the next release with a wheel pip takes on this target, if any
@@ -140,7 +141,7 @@ def toolchain(kind: str) -> dict:
     return dict(_db().toolchains.get(kind, {}))
 
 
-class Target(NamedTuple):
+class Target(Record):
     """Where pip runs: the candidate CPython versions (one when known), the machine, and whether
     pip understands musllinux tags (pip >= 21.2): True, False, or None when unknown."""
 

@@ -20,7 +20,9 @@ for the target, with ``--prefer-binary`` / ``--only-binary`` honoured, and with 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, TypedDict, Union
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, TypedDict, Union
+
+from .._record import Record
 
 if TYPE_CHECKING:
     from typing import Literal
@@ -43,7 +45,7 @@ def bit(python: str, arch: str) -> int:
     return 1 << (_PY_INDEX[python] * 2 + ARCHES.index(arch))
 
 
-class Release(NamedTuple):
+class Release(Record):
     version: str
     requires_python: str  # "" when none
     sdist: bool
@@ -65,7 +67,7 @@ class Release(NamedTuple):
         return bool(self.musl or self.glibc)
 
 
-class Facts(NamedTuple):
+class Facts(Record):
     name: str
     releases: Tuple[Release, ...]  # ascending by version
     source: str  # "bundled" | "live"
@@ -75,7 +77,7 @@ class Facts(NamedTuple):
         return self.releases[-1] if self.releases else None
 
 
-class Pick(NamedTuple):
+class Pick(Record):
     status: str  # "wheel" (binary for the libc) | "pure" | "sdist" | "none" | "unknown"
     release: Optional[Release]
     reason: str

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from .._record import Record
 
 if TYPE_CHECKING:
     from ..model.resolve import DockerfileModel
@@ -44,7 +45,7 @@ _MAX_CANDIDATES = 200  # Dockerfiles examined when looking for the consumers of 
 _MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-class Settings(NamedTuple):
+class Settings(Record):
     """The server's settings (initializationOptions / workspace/didChangeConfiguration,
     under a ``dockerlint`` key or at the top level): the CLI's lint options, plus the editor's
     timing. Configuration files still apply."""
@@ -106,26 +107,26 @@ class Settings(NamedTuple):
         return self.options
 
 
-class Span(NamedTuple):
+class Span(Record):
     line: int
     column: int
     end_line: int
     end_column: int
 
 
-class FixEdit(NamedTuple):
+class FixEdit(Record):
     path: str
     span: Span
     replacement: str
 
 
-class FixInfo(NamedTuple):
+class FixInfo(Record):
     description: str
     safe: bool
     edits: Tuple[FixEdit, ...]
 
 
-class Diag(NamedTuple):
+class Diag(Record):
     """A finding placed in one file: where the rule reported it, or (``mirrored``) the manifest
     line it names as related, so that it shows where the requirement is written."""
 
@@ -142,7 +143,7 @@ class Diag(NamedTuple):
     mirrored: bool = False
 
 
-class Problem(NamedTuple):
+class Problem(Record):
     """A file that could not be linted (unreadable, unparsable, bad configuration) or a rule
     that failed (``kind == "internal"``)."""
 
@@ -152,7 +153,7 @@ class Problem(NamedTuple):
     kind: str
 
 
-class Analysis(NamedTuple):
+class Analysis(Record):
     dockerfile: str
     diags: Tuple[Diag, ...]
     problems: Tuple[Problem, ...]

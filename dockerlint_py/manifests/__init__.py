@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
+from .._record import Record
 
 __all__ = [
     "Origin",
@@ -35,7 +36,7 @@ def canonical(name: str) -> str:
     return _CANON_RE.sub("-", name).lower()
 
 
-class Origin(NamedTuple):
+class Origin(Record):
     """Where a requirement is declared: a manifest line or a Dockerfile line."""
 
     path: str
@@ -44,7 +45,7 @@ class Origin(NamedTuple):
     end_column: int = 0
 
 
-class Req(NamedTuple):
+class Req(Record):
     """One declared Python requirement."""
 
     name: str  # canonical name ("" when unknown, e.g. a local path or a bare URL)
@@ -93,14 +94,14 @@ class Req(NamedTuple):
         return u.startswith(("file:", ".", "/")) or (u != "" and "://" not in u and not self.is_vcs)
 
 
-class ManifestProblem(NamedTuple):
+class ManifestProblem(Record):
     path: str
     line: Optional[int]
     message: str
     kind: str = "malformed"  # "malformed" | "missing" | "cycle" | "outside" | "remote"
 
 
-class Manifest(NamedTuple):
+class Manifest(Record):
     path: str
     kind: str  # "requirements" | "pyproject" | "uv.lock" | "poetry.lock" | "Pipfile" | ...
     requirements: Tuple[Req, ...]

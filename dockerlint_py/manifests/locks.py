@@ -9,18 +9,19 @@ decided by :func:`lock_closure` from the command's groups/extras and the stage's
 
 from __future__ import annotations
 
+from .._record import Record
 from ._lines import physical_lines
 
 import json
 import re
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from . import Manifest, ManifestProblem, Origin, Req, canonical, load_toml_text, str_items, str_or_none, table_of, toml_error_line
 
 __all__ = ["LockedPackage", "parse_toml_lock", "parse_pipfile", "parse_pipfile_lock", "lock_closure"]
 
 
-class LockedPackage(NamedTuple):
+class LockedPackage(Record):
     name: str
     version: str
     line: int

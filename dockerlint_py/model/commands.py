@@ -21,14 +21,15 @@ Rules read :class:`ToolCommand`; none of them splits arguments itself.
 from __future__ import annotations
 
 import posixpath
-from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from .._record import Record
 from .shell import Command
 
 __all__ = ["Grammar", "GRAMMARS", "grammar", "Mount", "ToolCommand", "parse_tool_command", "parse_mounts", "canonical_option"]
 
 
-class Grammar(NamedTuple):
+class Grammar(Record):
     """How a tool reads its command line."""
 
     value_options: FrozenSet[str]  # long names (canonical) that take a value
@@ -267,7 +268,7 @@ _SUB_FLAG_OPTIONS: Dict[Tuple[str, str], FrozenSet[str]] = {
 }
 
 
-class Mount(NamedTuple):
+class Mount(Record):
     """A ``RUN --mount=...`` (variables expanded)."""
 
     type: str  # bind (default), cache, tmpfs, secret, ssh
@@ -277,7 +278,7 @@ class Mount(NamedTuple):
     options: Tuple[Tuple[str, str], ...]
 
 
-class ToolCommand(NamedTuple):
+class ToolCommand(Record):
     """One command of a RUN, read the way its tool reads it."""
 
     shell: Command  # the shell-model command (words, positions, env prefixes)

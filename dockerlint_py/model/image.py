@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Optional
+from .._record import Record
 
 __all__ = ["ImageRef", "parse_image_ref"]
 
 _HUB_REGISTRIES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
 
 
-class ImageRef(NamedTuple):
+class ImageRef(Record):
     raw: str
     registry: Optional[str]  # None for Docker Hub
     path: str  # repository path without registry; official Hub images without "library/"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING, Callable, Dict, Generic, Literal, List, Mapping, NamedTuple, Optional, Set, Tuple, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Callable, Dict, Generic, Literal, List, Mapping, Optional, Set, Tuple, TypeVar, Union, cast
 
 if TYPE_CHECKING:
     from ..knowledge import BaseFacts
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..analysis.plan import InstallPlan
     from ..analysis.role import Role
 
+from .._record import Record
 from .dockerfile import Instruction, ParsedDockerfile
 from .image import ImageRef, parse_image_ref
 from .shell import Command, SHELLS, parse_script
@@ -36,7 +37,7 @@ _PLATFORMS = {
 }
 
 
-class BuildOptions(NamedTuple):
+class BuildOptions(Record):
     build_args: Mapping[str, str] = {}
     target: Optional[str] = None
     arch: str = "x86_64"
@@ -44,7 +45,7 @@ class BuildOptions(NamedTuple):
     role: Optional[str] = None  # `image-role` from the configuration (model/role.py)
 
 
-class CopySource(NamedTuple):
+class CopySource(Record):
     instruction: Instruction
     stage: "Optional[Stage]"  # the stage copied from, when it is one
     image: Optional[ImageRef]  # an external image (COPY --from=nginx:1.25 ...)

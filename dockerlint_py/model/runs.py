@@ -7,6 +7,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from .dockerfile import json_string_array
 from .words import expand
 
 if TYPE_CHECKING:
@@ -190,15 +191,9 @@ def exec_commands(stage: Stage, ins: Instruction) -> List[Command]:
         if head.upper() != "CMD":
             return []
         rest = rest.strip()
-        if rest.startswith("["):
-            import json
-
-            try:
-                words = json.loads(rest)
-            except ValueError:
-                words = None
-            if isinstance(words, list) and all(isinstance(w, str) for w in words):
-                return parse_script(" ".join(quote(w) for w in words))
+        words = json_string_array(rest)
+        if words is not None:
+            return parse_script(" ".join(quote(w) for w in words))
         return parse_script(rest)
     if ins.json is not None:
         return parse_script(" ".join(quote(w) for w in ins.json))

@@ -17,7 +17,8 @@ It is not a full POSIX shell parser; it is the part a linter needs, done careful
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple
+from .._record import Record
 
 __all__ = ["Word", "Command", "parse_script", "SHELLS"]
 
@@ -34,7 +35,7 @@ _MAX_DEPTH = 8
 _VALUE_OPTIONS = frozenset({"-o", "-c", "-t", "-X", "--repository", "-p", "--root", "--virtual"})
 
 
-class Word(NamedTuple):
+class Word(Record):
     value: str  # quotes removed, escapes resolved; expansions kept as written
     raw: str
     start: int  # offsets in the script text
@@ -42,7 +43,7 @@ class Word(NamedTuple):
     quoted: bool
 
 
-class Command(NamedTuple):
+class Command(Record):
     """One simple command as the shell would run it."""
 
     words: Tuple[Word, ...]  # argv words (assignments and wrappers removed)
@@ -135,7 +136,7 @@ class Command(NamedTuple):
 # -- lexing -----------------------------------------------------------------------------------
 
 
-class _Tok(NamedTuple):
+class _Tok(Record):
     kind: str  # "word" | "op"
     text: str
     start: int

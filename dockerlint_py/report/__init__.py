@@ -6,7 +6,8 @@ Adding a format means adding a module and a line to :data:`FORMATS`; the CLI doe
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Dict, NamedTuple, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
+from .._record import Record
 
 __all__ = ["FORMATS", "ReportContext", "get_formatter", "find_repository_root", "CI_FORMATS"]
 
@@ -28,7 +29,7 @@ FORMATS: Dict[str, str] = {
 }
 
 
-class ReportContext(NamedTuple):
+class ReportContext(Record):
     files: Sequence[str]
     errors: Sequence  # FileError
     rules: Dict  # code -> Rule

@@ -10,8 +10,9 @@ metadata the same function is called directly.
 
 from __future__ import annotations
 
-from typing import Dict, List, NamedTuple, Tuple
+from typing import Dict, List, Tuple
 
+from .._record import Record
 from ._base import Rule
 
 __all__ = ["Rule", "load_rules", "ENTRY_POINT_GROUP", "builtin_rules", "builtin_modules", "module_rules"]
@@ -71,7 +72,7 @@ def _collect(obj, origin: str, warnings: List[str]) -> List[Rule]:
     return out
 
 
-class _EntryPoint(NamedTuple):
+class _EntryPoint(Record):
     name: str
     value: str
     dist: str

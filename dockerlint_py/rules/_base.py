@@ -29,8 +29,9 @@ applies configuration and suppression comments. A rule never parses text itself.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
+from .._record import Record
 from ..findings import SEVERITIES, Fix, Hit, Related
 
 __all__ = ["Rule", "rule", "at", "at_command", "CODE_RE", "doc_examples"]
@@ -39,7 +40,7 @@ CODE_RE = re.compile(r"^[A-Z]{2,5}\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     code: str
     name: str
     severity: str

@@ -27,8 +27,9 @@ Tag policy (DKL101-DKL103), the exact rules:
 from __future__ import annotations
 
 import re
-from typing import Iterator, NamedTuple, Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
+from .._record import Record
 from ..findings import Hit
 from ..model.image import ImageRef
 from ..model.spans import flag_span, from_image_span, from_image_word
@@ -52,7 +53,7 @@ def _image_stages(model):
         yield stage
 
 
-class _Ref(NamedTuple):
+class _Ref(Record):
     ref: ImageRef
     span: Tuple[int, int, int, int]
     shown: str  # the reference as the message names it

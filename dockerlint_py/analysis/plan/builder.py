@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING, Callable, Dict, Mapping, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, Mapping, Optional, Sequence
 
+from ..._record import Record
 from ...model.commands import ToolCommand
 from ...model.context import BuildContext
 from ...model.dockerfile import Instruction
@@ -145,7 +146,7 @@ def _copy(plan: InstallPlan, states: Mapping[int, StageFs], files: HostFiles, st
     _copy_from_stage(CopyEdge(ins, src_stage, src_fs, src_plan), sp, fs, srcs, abs_path(dest, fs.workdir))
 
 
-class CopyEdge(NamedTuple):
+class CopyEdge(Record):
     """A ``COPY --from=<stage>`` and what the plan knows of that stage."""
 
     instruction: Instruction

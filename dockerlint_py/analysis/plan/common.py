@@ -4,8 +4,9 @@ with the tool's grammar (:mod:`dockerlint_py.model.commands`), named the way the
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Mapping, Optional, Sequence, Tuple
 
+from ..._record import Record
 from ...manifests import Manifest, Origin
 from ...model.commands import ToolCommand, parse_tool_command
 from ...model.dockerfile import Instruction
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["At", "read_command", "plan_options", "PLAN_OPTIONS"]
 
 
-class At(NamedTuple):
+class At(Record):
     """Where an install command runs: stage, simulated filesystem, environment, directory."""
 
     stage: Stage

@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from ..._record import Record
 from ...manifests import Manifest, ManifestProblem, is_manifest_name, load_manifest
 from ...paths import display_path
 from ...model.context import BuildContext
@@ -33,7 +34,7 @@ def under(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
-class FsEntry(NamedTuple):
+class FsEntry(Record):
     """Host content placed in the image (by COPY/ADD or a bind mount)."""
 
     dest: str  # absolute container path

@@ -4,8 +4,9 @@ closes over, and transitive compiled packages inferred from the bundled map (no 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, AbstractSet, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple, cast
+from typing import TYPE_CHECKING, AbstractSet, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, cast
 
+from ..._record import Record
 from ...manifests import Manifest, Origin, Req, canonical
 from ...manifests.markers import marker_holds
 from .types import TOOLING, PlannedPackage, StagePlan
@@ -80,7 +81,7 @@ def _pulled(name: str, extras: Sequence[str], version: Optional[str], seen: Set[
     return [(n, "", parent) for n in pulled_natives(name, tuple(canonical(e) for e in extras), version) if n != name and n not in seen]
 
 
-class PackagePolicy(NamedTuple):
+class PackagePolicy(Record):
     """How an install command turns declarations into packages."""
 
     inline_origin: Origin  # the command's own location (inline requirements)
@@ -140,7 +141,7 @@ def _drop_inferred_declared(pkgs: List[PlannedPackage]) -> List[PlannedPackage]:
     return [p for p in pkgs if not (p.inferred and p.name in declared)]
 
 
-class LockSelection(NamedTuple):
+class LockSelection(Record):
     """What a project install takes from the project: groups, extras."""
 
     groups: AbstractSet[str]  # development groups ("main" = the main dependencies)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 import posixpath
-from typing import AbstractSet, Callable, List, Mapping, NamedTuple, Optional
+from typing import AbstractSet, Callable, List, Mapping, Optional
 
+from ..._record import Record
 from ...manifests import Manifest, canonical
 from ...model.commands import ToolCommand
 from .common import At, plan_options
@@ -18,7 +19,7 @@ from .types import Install, Options, PlannedPackage
 __all__ = ["ProjectTool", "install_project", "declared_groups"]
 
 
-class ProjectTool(NamedTuple):
+class ProjectTool(Record):
     """How one project installer reads a project."""
 
     name: str  # the plan's tool name: "uv sync", "uv export", "poetry", "poetry export", "pipenv", "pdm"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
+from ..._record import Record
 from ...manifests import ManifestProblem, Origin, Req
 from ...manifests.markers import target_environment
 from ...model.dockerfile import Instruction
@@ -22,7 +23,7 @@ TOOLING = frozenset({"pip", "setuptools", "wheel", "uv", "poetry", "poetry-core"
 Options = Dict[str, Tuple[str, ...]]
 
 
-class PlannedPackage(NamedTuple):
+class PlannedPackage(Record):
     name: str
     version: Optional[str]  # exact version that will be installed, None = newest allowed
     specifier: str
@@ -41,7 +42,7 @@ class PlannedPackage(NamedTuple):
         return self.req.origin
 
 
-class Install(NamedTuple):
+class Install(Record):
     instruction: Instruction
     command: Optional[Command]
     tool: str  # "pip" | "uv pip" | "uv sync" | "poetry" | "pipenv" | "pdm" | "pip-sync" | "pip wheel"
@@ -63,7 +64,7 @@ class Install(NamedTuple):
         return option in self.options
 
 
-class CopiedEnv(NamedTuple):
+class CopiedEnv(Record):
     """A Python environment copied in from another stage."""
 
     instruction: Instruction
@@ -78,7 +79,7 @@ class CopiedEnv(NamedTuple):
         return [p for i in self.installs for p in i.packages]
 
 
-class MissingManifest(NamedTuple):
+class MissingManifest(Record):
     instruction: Instruction
     source: str  # as written in COPY / the install command
     reason: str
