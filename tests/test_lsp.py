@@ -26,7 +26,7 @@ DOCKERFILE = textwrap.dedent(
     CMD ["python", "app.py"]
     """
 )
-REQUIREMENTS = "flask==3.0.3\nnumpy==1.21.0\n"
+REQUIREMENTS = "flask==3.0.3\npsutil==7.1.3\n"  # psutil 7.1.3: manylinux wheels, no musllinux one
 
 
 def uri(path) -> str:
@@ -112,15 +112,15 @@ async def test_diagnostics_fixes_hover_on_dockerfile_and_requirements(client: La
     df = open_doc(client, project / "Dockerfile", "dockerfile")
     await until(lambda: ("DKL201", 3) in codes(client, df), "DKL201 on the RUN line of the Dockerfile")
     req = open_doc(client, project / "requirements.txt", "pip-requirements")
-    # the Dockerfile's finding about numpy also shows on the requirement's line
-    await until(lambda: ("DKL201", 1) in codes(client, req), "DKL201 on the numpy line of requirements.txt")
-    numpy_diag = next(d for d in client.diagnostics[req] if d.code == "DKL201")
-    assert numpy_diag.severity == types.DiagnosticSeverity.Error
-    assert numpy_diag.code_description is not None and "DKL201" in numpy_diag.code_description.href
+    # the Dockerfile's finding about psutil also shows on the requirement's line
+    await until(lambda: ("DKL201", 1) in codes(client, req), "DKL201 on the psutil line of requirements.txt")
+    psutil_diag = next(d for d in client.diagnostics[req] if d.code == "DKL201")
+    assert psutil_diag.severity == types.DiagnosticSeverity.Error
+    assert psutil_diag.code_description is not None and "DKL201" in psutil_diag.code_description.href
     assert ("DKL201", 0) not in codes(client, req)
 
     # an unsaved edit to a version with a musllinux wheel: the error goes away on both sides
-    replace_all(client, req, 2, "flask==3.0.3\nnumpy==1.26.4\n")
+    replace_all(client, req, 2, "flask==3.0.3\npsutil==7.2.0\n")
     await until(lambda: "DKL201" not in [c for c, _ in codes(client, req)] and "DKL201" not in [c for c, _ in codes(client, df)], "DKL201 to disappear")
     assert (project / "requirements.txt").read_text() == REQUIREMENTS  # the buffer was linted, not the disk
     assert ("DKL403", 3) in codes(client, df)  # the rest of the Dockerfile's findings are still shown
@@ -150,7 +150,7 @@ async def test_diagnostics_fixes_hover_on_dockerfile_and_requirements(client: La
     # hover on a requirement: the wheel verdict for the stage's Python/libc/architecture
     hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=req), position=types.Position(1, 2)))
     text = hover.contents.value
-    assert "numpy" in text and "1.26.4" in text and "musllinux wheel: yes" in text and "x86_64" in text
+    assert "psutil" in text and "7.2.0" in text and "musllinux wheel: yes" in text and "x86_64" in text
     # hover on a finding: the rule's summary and documentation link
     d405 = next(d for d in client.diagnostics[df] if d.code == "DKL405")
     hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=df), position=d405.range.start))
@@ -296,8 +296,8 @@ async def test_clean_shutdown(tmp_path):
 async def test_editing_the_dockerfile_refreshes_its_manifest_and_closing_clears(client: LanguageClient, project):
     df = open_doc(client, project / "Dockerfile", "dockerfile")
     req = open_doc(client, project / "requirements.txt", "pip-requirements")
-    await until(lambda: ("DKL201", 1) in codes(client, req), "DKL201 on the numpy line")
-    # an unsaved switch to a glibc base: numpy installs from a manylinux wheel
+    await until(lambda: ("DKL201", 1) in codes(client, req), "DKL201 on the psutil line")
+    # an unsaved switch to a glibc base: psutil installs from a manylinux wheel
     replace_all(client, df, 2, DOCKERFILE.replace("python:3.12-alpine", "python:3.12-slim").replace("apk add gcc musl-dev && ", ""))
     await until(lambda: req in client.diagnostics and "DKL201" not in [c for c, _ in codes(client, req)], "the manifest's DKL201 to go")
     hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=req), position=types.Position(1, 0)))
@@ -381,4 +381,4 @@ async def test_a_dockerfile_appearing_on_disk_is_linked_to_the_open_manifest(cli
     client.workspace_did_change_watched_files(
         types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=uri(project / "Dockerfile"), type=types.FileChangeType.Created)])
     )
-    await until(lambda: ("DKL201", 1) in codes(client, req), "the new Dockerfile's finding on the numpy line")
+    await until(lambda: ("DKL201", 1) in codes(client, req), "the new Dockerfile's finding on the psutil line")

@@ -347,7 +347,7 @@ def json_string_array(text: str) -> Optional[Tuple[str, ...]]:
     try:
         from _json import scanstring
     except ImportError:  # pragma: no cover - interpreters without the C accelerator
-        from json.decoder import scanstring
+        from json.decoder import scanstring  # type: ignore[attr-defined,no-redef]
     n, pos, out = len(stripped), 1, []
     while pos < n and stripped[pos] in _JSON_SPACE:
         pos += 1

@@ -137,6 +137,12 @@ def musl_source_build(model) -> Iterator[Hit]:
     version is missing. Packages without an sdist (torch, tensorflow, onnxruntime) cannot be
     installed at all; with `--only-binary=:all:` pip fails instead of compiling.
 
+    A package that never publishes Linux wheels (mysqlclient, uwsgi, pycrypto, M2Crypto)
+    compiles on every base: that is not a musl problem and is not reported here (DKL203 checks
+    that its build dependencies are installed), unless a binary twin with a musllinux wheel
+    avoids the build (`psycopg2-binary`). A release with no wheel for that CPython on any
+    Linux (a pin older than the Python) is reported as having no wheel at all.
+
     ## How to fix
     The message names only fixes that work for the target: a release that has a musllinux
     wheel for that CPython and machine, `--prefer-binary` when an older release has one, an
@@ -164,7 +170,7 @@ def musl_source_build(model) -> Iterator[Hit]:
     RUN pip install --no-cache-dir -r requirements.txt
     ```
     ```requirements.txt
-    psycopg2==2.9.9
+    psycopg2-binary==2.9.10
     ```
     """
     from ..analysis.builds import glibc_equivalent, source_builds
@@ -174,6 +180,8 @@ def musl_source_build(model) -> Iterator[Hit]:
     for b in source_builds(model):
         if b.cause not in ("musl-no-wheel", "lock-sdist-only") or not _musl(b):
             continue
+        if not b.fails and _never_has_linux_wheels(b):
+            continue  # compiles on every base: not a musl problem (DKL203 checks its build deps)
         if id(b.install) not in groups:
             groups[id(b.install)] = []
             order.append(b.install)
@@ -194,7 +202,8 @@ def musl_source_build(model) -> Iterator[Hit]:
             elif all(b.old_pip for b in compiling):
                 head = f"{names} {'are' if many else 'is'} compiled from source on musl: pip older than 21.2 ignores musllinux wheels"
             else:
-                head = f"{names} {'have' if many else 'has'} no musllinux wheel for {where}: pip compiles {'them' if many else 'it'} from source"
+                kind = "wheel" if all(b.glibc_ok is False for b in compiling) else "musllinux wheel"  # none for glibc either
+                head = f"{names} {'have' if many else 'has'} no {kind} for {where}: pip compiles {'them' if many else 'it'} from source"
             if failing:
                 head += f"; {_names(failing)} cannot be installed at all"
         else:
@@ -211,6 +220,24 @@ def musl_source_build(model) -> Iterator[Hit]:
             related.extend(_declared(b.package, model.path))
         fix = next((f for f in (_binary_swap(model, b) for b in builds) if f is not None), None)
         yield _install_hit(inst, msg, related)._replace(fix=fix)
+
+
+def _never_has_linux_wheels(build) -> bool:
+    """No release of the package has a Linux binary wheel for the stage's machine (mysqlclient,
+    uwsgi, pycrypto), and no binary twin with one exists (psycopg2-binary): a source build is
+    the package's nature on any base, not a consequence of musl."""
+    from ..knowledge.wheels import any_wheel, facts
+
+    alt = build.native.alternative
+    if alt and _alternative_has_wheel(build, alt.partition(" ")[0], None):
+        return False
+    if build.native.linux_wheels is False:
+        return True
+    f = facts(build.package.name)
+    if f is None:
+        return False
+    machine = build.stage_plan.machine
+    return not any_wheel(f, machine, "glibc") and not any_wheel(f, machine, "musl")
 
 
 def _names(builds) -> str:
