@@ -11,7 +11,8 @@ are only copied out, or for a development container whose user comes from ``devc
 ``build``    produces files and runs nothing (a trailing ``FROM scratch`` stage that only copies
              artefacts; no ``CMD``/``ENTRYPOINT`` and the last step builds something)
 ``dev``      a development environment (``.devcontainer/``, a local-development compose image,
-             ``Dockerfile.dev``, a Jupyter notebook server)
+             ``Dockerfile.dev``, a stage named ``dev``/``dev-envs``, a Jupyter notebook server,
+             a CI agent image such as ``jenkins/inbound-agent``)
 
 Configuration (``image-role = "..."``) overrides the inference. The weighing is documented in
 ``docs/roles.md``. :func:`needs_root` says when the image's own program must run as root
@@ -54,6 +55,15 @@ _BUILD_SUBS = {"npm": ("run", "ci"), "yarn": ("build", "run", "install"), "pnpm"
 _NOTEBOOK = frozenset({"jupyter", "jupyter-lab", "jupyter-notebook", "start-notebook.sh", "start-notebook.py", "start-singleuser.sh", "start-singleuser.py", "jupyterhub-singleuser", "jupyter-labhub"})
 _NOTEBOOK_IMAGES = ("jupyter/", "quay.io/jupyter/", "jupyterhub/singleuser")
 _DEVCONTAINER_IMAGES = ("mcr.microsoft.com/devcontainers/", "mcr.microsoft.com/vscode/devcontainers/")
+_NOTEBOOK_PACKAGES = frozenset({"jupyterlab", "notebook", "jupyterhub", "jupyter", "jupyter-server", "nbclassic"})
+# CI agents and runners: images that exist to run build jobs (compilers are their purpose).
+_CI_AGENT_IMAGES = (
+    "jenkins/inbound-agent", "jenkins/agent", "jenkins/ssh-agent", "jenkins/jnlp-slave", "jenkins/slave",
+    "jenkinsci/jnlp-slave", "jenkinsci/slave", "gitlab/gitlab-runner", "myoung34/github-runner",
+    "summerwind/actions-runner", "ghcr.io/actions/actions-runner", "buildkite/agent",
+)
+# Stage names that mark a development environment (Docker Dev Environments use `dev-envs`).
+_DEV_STAGE_NAMES = frozenset({"dev", "devel", "develop", "development", "dev-env", "dev-envs", "devenv", "devcontainer", "local-dev"})
 # What must run as root, keyed by the program that the image starts.
 _ROOT_PROGRAMS = {
     "containerd": "containerd manages containers and needs root",
@@ -289,8 +299,14 @@ def image_role(model: "DockerfileModel") -> Role:
     repo = image.repository if image is not None else ""
     if repo.startswith(_DEVCONTAINER_IMAGES):
         return Role("dev", tuple(evidence + [f"it is built on the development-container image `{image.raw if image else repo}`"]), stage)
+    if repo.startswith(_CI_AGENT_IMAGES):
+        return Role("dev", tuple(evidence + [f"it is built on the CI agent image `{image.raw if image else repo}` (an image that runs build jobs)"]), stage)
+    if stage.name in _DEV_STAGE_NAMES:
+        return Role("dev", tuple(evidence + [f"the image stage is named `{stage.name}` (a development environment)"]), stage)
     if any(p in _NOTEBOOK for p in programs) or (not entry and not cmd and repo.startswith(_NOTEBOOK_IMAGES)):
         return Role("dev", tuple(evidence + ["it starts a Jupyter notebook server (an interactive environment)"]), stage)
+    if not entry and not cmd and _installs_notebook(chain):
+        return Role("dev", tuple(evidence + ["it installs a Jupyter notebook server and leaves its start to the spawner (an interactive environment)"]), stage)
     if entry and not cmd and len(entry) == 1 and not entry[0].args and _program(entry[0]) in _INTERACTIVE:
         return Role("base", tuple(evidence + [f"its ENTRYPOINT only starts `{_program(entry[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
     if cmd and len(cmd) == 1 and not cmd[0].args and _program(cmd[0]) in _INTERACTIVE:
@@ -317,6 +333,24 @@ def image_role(model: "DockerfileModel") -> Role:
     return Role("service", tuple(evidence) or ("nothing says otherwise",), stage)
 
 
+def _installs_notebook(chain: Sequence["Stage"]) -> bool:
+    """Does a pip/uv/conda/mamba install in these stages install a Jupyter server?"""
+    for st in chain:
+        for ins in st.instructions:
+            if ins.keyword != "RUN":
+                continue
+            for tc in st.tool_commands(ins):
+                if tc.tool not in ("pip", "uv", "conda", "mamba", "micromamba") or "install" not in (tc.subcommand or ""):
+                    continue
+                for op in tc.operands:
+                    name = op.split("[", 1)[0]
+                    for ch in "<>=!~; ":
+                        name = name.split(ch, 1)[0]
+                    if name.lower().replace("_", "-") in _NOTEBOOK_PACKAGES:
+                        return True
+    return False
+
+
 def needs_root(stage: "Stage") -> Optional[str]:
     """Why the image's own program must start as root (None: nothing says so)."""
     image = stage.image
@@ -338,4 +372,24 @@ def needs_root(stage: "Stage") -> Optional[str]:
         tool = _ROOT_TOOLS.get(_program(c))
         if tool:
             return f"its start command runs `{tool}`, which changes network or kernel settings and needs root"
+    first = entry[:1] or cmd[:1]
+    if first and _is_script(first[0]):
+        # a start script we do not read, in an image whose installed packages are a root daemon
+        daemon = sorted(stage.os_packages().explicit_at_end() & _ROOT_DAEMON_PACKAGES.keys())
+        if daemon:
+            return f"it installs `{daemon[0]}` and starts through `{first[0].program}`: {_ROOT_DAEMON_PACKAGES[daemon[0]]}"
     return None
+
+
+# OS packages whose daemon must start as root, for images that start through their own script.
+_ROOT_DAEMON_PACKAGES = {
+    "cron": "cron runs jobs for users and needs root", "cronie": "cron runs jobs for users and needs root",
+    "dcron": "cron runs jobs for users and needs root", "busybox-openrc": "an init system runs as root",
+    "openssh-server": "sshd needs root to switch to the logged-in user", "supervisor": "supervisord starts its programs as root",
+    "rsyslog": "rsyslogd binds privileged sockets as root", "postfix": "postfix's master process starts as root",
+}
+
+
+def _is_script(cmd: "Command") -> bool:
+    name = _program(cmd).lower()
+    return name.endswith(".sh") or "entrypoint" in name or name in ("start", "run", "docker-start", "init.sh")

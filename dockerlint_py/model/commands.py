@@ -85,7 +85,8 @@ def _build_grammars() -> Dict[str, Grammar]:
          "--no-build-isolation-package", "--config-setting", "--format", "--fork-strategy", "--torch-backend"),
         {"-r": "--requirement", "-c": "--constraint", "-e": "--editable", "-t": "--target", "-p": "--python", "-i": "--index-url",
          "-f": "--find-links", "-o": "--output-file", "-q": "--quiet", "-v": "--verbose", "-n": "--no-cache", "-U": "--upgrade",
-         "-P": "--upgrade-package", "-C": "--config-setting", "--requirements": "--requirement", "--constraints": "--constraint"},
+         "-P": "--upgrade-package", "-C": "--config-setting", "--requirements": "--requirement", "--constraints": "--constraint",
+         "--no-cache-dir": "--no-cache"},  # uv keeps pip's spelling as a hidden alias
         ("--no-cache", "--system", "--break-system-packages", "--frozen", "--locked", "--no-dev", "--all-extras", "--all-groups",
          "--no-install-project", "--no-editable", "--compile-bytecode", "--upgrade", "--quiet", "--verbose", "--offline",
          "--no-deps", "--reinstall", "--native-tls", "--inexact", "--exact", "--no-sources", "--strict", "--dev"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .dockerfile import json_string_array
 from .words import expand
@@ -162,11 +162,23 @@ def expand_run_args(stage: Stage, ins: Instruction) -> List[Tuple[Command, Tuple
 
 def copy_words(ins: Instruction, vars_: Mapping[str, str]) -> List[str]:
     """The words of a COPY/ADD (sources then destination), variables expanded."""
+    return copy_words_unresolved(ins, vars_)[0]
+
+
+def copy_words_unresolved(ins: Instruction, vars_: Mapping[str, str]) -> Tuple[List[str], Set[str]]:
+    """(the words of a COPY/ADD, the variables they use that have no value here)."""
     if ins.json is not None:
-        return [expand(w, dict(vars_))[0] for w in ins.json]
+        words: List[str] = []
+        unresolved: Set[str] = set()
+        for w in ins.json:
+            value, missing = expand(w, dict(vars_))
+            words.append(value)
+            unresolved |= missing
+        return words, unresolved
     from .words import process_words
 
-    return list(process_words(ins.args_text, dict(vars_)).words)
+    e = process_words(ins.args_text, dict(vars_))
+    return list(e.words), set(e.unresolved)
 
 
 def copy_args(stage: Stage, ins: Instruction) -> Tuple[List[str], Optional[str]]:

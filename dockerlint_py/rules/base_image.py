@@ -17,8 +17,8 @@ Tag policy (DKL101-DKL103), the exact rules:
   (``lts``, ``stable``, ``edge``, ``current``, ``rolling``, ``nightly``, ``lts-alpine``...), on any
   image; (b) on images the knowledge base knows (python, node, alpine, golang, rust, pypy,
   debian, ubuntu...), a version with fewer components than that image needs to pin a release
-  line (``python:3``, ``python:3-slim``, ``node:20``, ``alpine:3``; ``debian:12`` is a release and
-  passes), or no version at all where the image needs one (``python:slim``, ``python:bookworm``,
+  line (``python:3``, ``python:3-slim``, ``alpine:3``; ``node:20`` and ``debian:12`` are release
+  lines and pass), or no version at all where the image needs one (``python:slim``, ``python:bookworm``,
   ``node:alpine``). Distro codenames pin a release on the distro's own image
   (``debian:bookworm-slim``, ``ubuntu:noble`` pass). Unknown images are judged only by (a): their
   versioning scheme (build numbers, dates, semver) is not known, and guessing would be noise.
@@ -127,8 +127,25 @@ def _shown(stage) -> str:
     return f"`{text}`"
 
 
-_EXAMPLE_VERSIONS = {"python": "3.12", "pypy": "3.10", "node": "22.11", "alpine": "3.22", "golang": "1.23", "rust": "1.83"}
+_EXAMPLE_VERSIONS = {"python": "3.12", "pypy": "3.10", "node": "22", "alpine": "3.22", "golang": "1.23", "rust": "1.83"}
 _EXAMPLE_TAGS = {"debian": "bookworm-slim", "ubuntu": "24.04"}
+
+
+def _current_variant(rest: str) -> str:
+    """The variant part of a suggested tag without a distribution release that the suggested
+    version is not built on (``-alpine3.6`` -> ``-alpine``, ``-buster-slim`` -> ``-slim``)."""
+    words = [w for w in rest.split("-") if w]
+    out = []
+    for w in words:
+        if w in _CODENAMES:
+            continue
+        if w.startswith("alpine"):
+            w = "alpine"
+        out.append(w)
+    return "".join("-" + w for w in out)
+
+
+_CODENAMES = frozenset({"jessie", "stretch", "buster"})  # Debian releases current images are no longer built on
 
 
 def _example(ref) -> str:
@@ -144,13 +161,15 @@ def _example(ref) -> str:
     if m:
         major = m.group(1).split(".")[0]
         if major != version.split(".")[0]:
-            return f", e.g. `{repo}:{major}.<minor>{tag[m.end():]}`"  # keep the user's major line
-        suggestion = version + tag[m.end():]
+            if repo == "python" and major == "2":
+                return f", e.g. `python:2.7{_current_variant(tag[m.end():])}`"
+            return ""  # another major line: no tag we know exists to suggest
+        suggestion = version + _current_variant(tag[m.end():])
     elif tag == "latest" or tag.split("-")[0] in ("lts", "current", "stable", "edge"):
-        rest = tag.split("-", 1)[1] if "-" in tag else ""
-        suggestion = version + ("-" + rest if rest else ("-slim" if repo == "python" else ""))
+        rest = _current_variant(tag.split("-", 1)[1]) if "-" in tag else ""
+        suggestion = version + (rest if rest else ("-slim" if repo == "python" else ""))
     elif repo == "python" or tag.split("-")[0] in ("slim", "alpine", "bookworm", "bullseye", "trixie", "buster"):
-        suggestion = f"{version}-{tag}"
+        suggestion = f"{version}{_current_variant('-' + tag)}"
     else:
         return ""
     return f", e.g. `{repo}:{suggestion}`"
@@ -252,6 +271,8 @@ def floating_reason(ref) -> Optional[str]:
     m = _VERSION_RE.match(tag)
     if m:
         parts = m.group(1).split(".")
+        if info.family == "python" and parts[0] == "2":
+            return None  # Python 2 ended at 2.7: `python:2` names one frozen release
         if len(parts) < info.version_depth:
             return f"it moves across {info.family} minor releases"
         return None
@@ -279,7 +300,7 @@ def image_floating_tag(model) -> Iterator[Hit]:
 
     ## What it does
     Reports tags that move across releases: major-only versions (`python:3`, `python:3-slim`,
-    `node:20`, `alpine:3`), channel tags (`lts`, `stable`, `edge`, `current`...) and, on images
+    `alpine:3`; a Node.js major such as `node:20` is a release line and passes), channel tags (`lts`, `stable`, `edge`, `current`...) and, on images
     that need a version, variant-only tags (`python:slim`, `python:alpine`, `python:bookworm`).
     `MAJOR.MINOR` tags (`python:3.12-slim`) pass; distro codenames pass on the distro's own image
     (`debian:bookworm-slim`). Images named by `COPY --from=<image>` and

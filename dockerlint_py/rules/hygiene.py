@@ -367,6 +367,8 @@ def _cacher(cmd):
 
 
 _BUILD_TOOLS = re.compile(r"^(?:gcc(?:-\d+)?|g\+\+(?:-\d+)?|clang(?:-\d+)?|build-base|build-essential|musl-dev|libc6?-dev|cargo|rust|rustc|gfortran|.+-dev|.+-devel)$")
+# `-dev` here names an application's development channel, not headers.
+_DEV_CHANNELS = ("microsoft-edge-", "google-chrome-", "brave-browser-", "vivaldi-", "opera-", "firefox-", "code-", "thunderbird-")
 _GROUPS = r"(?i)^@?(?:development tools|development|c development tools and libraries|development-tools)$"  # compiled on first use
 
 
@@ -418,7 +420,7 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     if group:
         tools = [" ".join(cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands)] if any(re.match(_GROUPS, n) for n in (cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands) + (" ".join(cmd.operands),)) else []
     else:
-        tools = [n for n in names if _BUILD_TOOLS.match(n)]
+        tools = [n for n in names if _BUILD_TOOLS.match(n) and not n.startswith(_DEV_CHANNELS)]
     if not tools or not _ships_as_service(ctx):
         return
     later = ctx.later

@@ -394,12 +394,13 @@ def musl_native_package(model) -> Iterator[Hit]:
     for sp, inst, found, target in _native_installs(model):
         if not all(_fixed(p) for p, _ in found):
             continue  # a compiled package is left to pip's choice: DKL205 says it
-        names = ", ".join(f"`{p.name}`" + (f" {p.version}" if p.version else "") for p, _ in found[:6]) + (", ..." if len(found) > 6 else "")
-        wheels = all(v.status == "yes" for _, v in found)
+        found = [(p, v) for p, v in found if v.status == "yes"]  # what the data cannot tell is not said
+        if not found:
+            continue
+        names = ", ".join(f"`{p.name}`" + (f" {p.version or v.picked}" if (p.version or v.picked) else "") for p, v in found[:2]) + (f" (+{len(found) - 2} more)" if len(found) > 2 else "")
         py = target.pythons[0] if len(target.pythons) == 1 else None
         slim = glibc_equivalent(sp.stage, py)
-        how = "installs from musllinux wheels today" if wheels else "needs musl builds"
-        msg = f"compiled packages on a musl base ({python_label(target)} {sp.machine}): {names}; {how}, but upgrades can turn into source builds" + (f". Consider `{slim}`" if slim else "")
+        msg = f"compiled {names} on musl ({python_label(target)} {sp.machine}): musllinux wheels today, source builds after upgrades" + (f"; consider `{slim}`" if slim else "")
         if any(v.source == "live" for _, v in found):
             msg += " (live index data)"
         related: List[Related] = []

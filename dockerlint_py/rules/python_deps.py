@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from typing import Iterator, Set, Tuple
+from typing import Dict, Iterator, Set, Tuple
 
 from ..findings import Hit, Related
 from ._base import at, at_command, rule
@@ -103,9 +103,13 @@ def manifest_not_found(model) -> Iterator[Hit]:
     ```
     """
     plan = model.plan
+    first: Dict[str, list] = {}  # one finding per missing file; later copies of it are related
     for m in plan.missing:
-        ins = m.instruction
-        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"`{m.source}` is {m.reason}: what it installs was not checked")
+        first.setdefault(m.source, []).append(m)
+    for source, ms in first.items():
+        ins = ms[0].instruction
+        related = tuple(Related(model.path, o.instruction.start_line, o.instruction.start_column, f"`{source}` copied again here") for o in ms[1:] if o.instruction is not ins)
+        yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"`{source}` is {ms[0].reason}: what it installs was not checked", related)
     for p in plan.problems:
         if p.kind == "missing":
             line = p.line or 1

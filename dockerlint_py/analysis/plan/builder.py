@@ -127,14 +127,15 @@ def _set_distro_python(stage: Stage, sp: StagePlan) -> None:
 def _copy(plan: InstallPlan, states: Mapping[int, StageFs], files: HostFiles, stage: Stage, sp: StagePlan, fs: StageFs, ins: Instruction) -> None:
     if ins.heredocs:
         return
-    from ...model.runs import copy_words
+    from ...model.runs import copy_words_unresolved
 
-    words = copy_words(ins, stage.vars_at(ins))
+    words, unresolved = copy_words_unresolved(ins, stage.vars_at(ins))
     if len(words) < 2:
         return
     *srcs, dest = words
     if ins.flag("from") is None:
-        files.copy_in(fs, ins, srcs, dest)
+        # a path built from an ARG without a value: where it points is unknown, so no "missing"
+        files.copy_in(fs, ins, srcs, dest, report_missing=not unresolved)
         return
     src_stage = next((s.stage for s in stage.copy_sources if s.instruction is ins), None)
     if src_stage is None:

@@ -125,7 +125,7 @@ class HostFiles:
             return None
         return self.manifest(host, kind, root)
 
-    def copy_in(self, fs: StageFs, ins: Instruction, srcs: Sequence[str], dest: str) -> None:
+    def copy_in(self, fs: StageFs, ins: Instruction, srcs: Sequence[str], dest: str, report_missing: bool = True) -> None:
         """COPY/ADD of build-context sources to ``dest`` (as written; WORKDIR-relative)."""
         dest_abs = abs_path(dest, fs.workdir)
         dest_is_dir = dest.endswith("/") or len(srcs) > 1 or dest in (".", "./")
@@ -137,7 +137,7 @@ class HostFiles:
                 name = posixpath.basename(src.rstrip("/"))
                 fs.unseen.add(dest_abs if not dest_is_dir else posixpath.join(dest_abs, name))
                 fs.unseen.add(posixpath.join(dest_abs, name))
-                if is_manifest_name(src.rstrip("/")) and not any(ch in src for ch in "*?[") and not self.ctx.maybe_elsewhere(src):
+                if report_missing and is_manifest_name(src.rstrip("/")) and not any(ch in src for ch in "*?[") and not self.ctx.maybe_elsewhere(src):
                     self.missing.append(MissingManifest(ins, src, "not in the build context (or .dockerignore excludes it)"))
                 continue
             for host, _rel, root in matches:
