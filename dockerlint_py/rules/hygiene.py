@@ -236,8 +236,10 @@ def apk_cache_kept(ctx) -> Iterator[Hit]:
         fix = insert_after(cmd.shell, "add", " --no-cache", "add --no-cache")
         if any(c.is_("apk", "update") for c in ctx.earlier):
             fix = None  # the index `apk update` fetched stays: the flag alone does not remove it
-    what = "`apk update` keeps" if cmd.subcommand != "add" else "`apk add` without `--no-cache` keeps"
-    yield _at(cmd.shell, f"{what} the apk index in the layer: use `apk add --no-cache` and drop `apk update`", fix=fix)
+    what = f"`apk {cmd.subcommand}` keeps" if cmd.subcommand != "add" else "`apk add` without `--no-cache` keeps"
+    updates = cmd.subcommand == "update" or any(c.is_("apk", "update") for c in list(ctx.earlier) + list(later))
+    how = "use `apk add --no-cache` and drop `apk update`" if updates else "use `apk add --no-cache`" if cmd.subcommand == "add" else "add `--no-cache`"
+    yield _at(cmd.shell, f"{what} the apk index in the layer: {how}", fix=fix)
 
 
 @rule(code="DKL404", name="pip-cache-kept", severity="warning", scope="command", tags=("size", "python"), fixable=True, hadolint=("DL3042",))
