@@ -312,6 +312,9 @@ def image_role(model: "DockerfileModel") -> Role:
     if cmd and len(cmd) == 1 and not cmd[0].args and _program(cmd[0]) in _INTERACTIVE:
         if not entry or (len(entry) == 1 and "entrypoint" in _program(entry[0]).lower() and not entry[0].args):
             return Role("base", tuple(evidence + [f"its CMD only starts `{_program(cmd[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
+    keep = entry[:1] if entry else cmd[:1]
+    if len(keep) == 1 and len(entry) + len(cmd) <= 1 and _keeps_alive(keep[0]):
+        return Role("dev", tuple(evidence + [f"its command only keeps the container alive (`{' '.join(keep[0].argv)}`): a sandbox to `docker exec` into"]), stage)
     if entry and _program(entry[0]) in _BUILD_ENTRYPOINTS:
         return Role("build", tuple(evidence + [f"its ENTRYPOINT is the build tool `{_program(entry[0])}`: a build-step image"]), stage)
     shown = entry[:1] if entry else cmd[:1]
@@ -331,6 +334,14 @@ def image_role(model: "DockerfileModel") -> Role:
                 return Role("service", tuple(evidence + ["it copies the whole build context (an application) and leaves its command to where it runs (compose, Kubernetes)"]), stage)
             return Role("base", tuple(evidence + [f"it sets no CMD/ENTRYPOINT and `{image.raw if image else 'its base'}` only starts {'an interpreter' if kind == 'interpreter' else 'a shell'}: an image to build on or to run with a command"]), stage)
     return Role("service", tuple(evidence) or ("nothing says otherwise",), stage)
+
+
+def _keeps_alive(cmd: "Command") -> bool:
+    """``tail -f /dev/null``, ``sleep infinity``: a command that does nothing, forever."""
+    prog, args = _program(cmd), list(cmd.args)
+    if prog == "tail" and "/dev/null" in args and any(a in ("-f", "-F", "--follow") for a in args):
+        return True
+    return prog == "sleep" and args in (["infinity"], ["inf"])
 
 
 def _installs_notebook(chain: Sequence["Stage"]) -> bool:

@@ -402,6 +402,8 @@ def image_unresolved(model) -> Iterator[Hit]:
         if undeclared:
             parts.append(", ".join(undeclared) + " not declared before FROM")
         raw = from_image_word(stage)
+        if re.search(r"\$\{[A-Za-z_][A-Za-z0-9_]*:[^-+?]", raw):
+            continue  # `${templateOption:variant}`: a template tool's placeholder, not a build ARG
         line, col, eline, ecol = from_image_span(stage)
         yield Hit(line, col, eline, ecol, f"base image `{raw}` is unknown ({'; '.join(parts)}): base-dependent checks skipped")
 

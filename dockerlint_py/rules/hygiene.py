@@ -444,7 +444,7 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     left = [t for t in tools if t not in removed]
     if not left:
         return
-    shown = ", ".join(f"`{t}`" for t in left[:3]) + (f" (+{len(left) - 3})" if len(left) > 3 else "")
+    shown = ", ".join(f"`{t}`" for t in left[:2]) + (f" (+{len(left) - 2} more)" if len(left) > 2 else "")
     yield _at(cmd.shell, f"build tools stay in the shipped image: {shown}; build in another stage or remove them in this RUN")
 
 

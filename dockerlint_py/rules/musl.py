@@ -34,7 +34,7 @@ def _declared(pkg, dockerfile: str) -> Tuple[Related, ...]:
 def _version_words(pkg, picked: Optional[str] = None) -> str:
     if pkg.version:
         return pkg.version
-    return f"(unpinned: pip picks {picked})" if picked else "(unpinned)"
+    return f"{picked} (unpinned)" if picked else "(unpinned)"
 
 
 # -- the words for the facts of model/builds.py (records hold cause codes) ----------------------
@@ -536,7 +536,11 @@ def native_build_deps_missing(model) -> Iterator[Hit]:
                     names.append(n)
         pkgs = ", ".join(f"`{b.package.name}` ({_build_cause(b)})" for b, _ in items)
         cmd = f"apk add --no-cache --virtual .build-deps {' '.join(names)}" if pm == "apk" else f"apt-get install -y --no-install-recommends {' '.join(names)}"
-        msg = f"{pkgs} will be compiled here, but the stage lacks {', '.join(f'`{n}`' for n in names)}; install them first: `{cmd}`"
+        newer = [f"`{b.package.name}>={b.first_ok}`" for b, _ in items if b.first_ok and b.package.version and b.cause != "no-binary"]
+        if newer and len(newer) == len(items):
+            msg = f"{pkgs} compile{'s' if len(items) == 1 else ''} here without {', '.join(f'`{n}`' for n in names)}: {', '.join(newer)} {'has a wheel' if len(newer) == 1 else 'have wheels'}, or run `{cmd}` first"
+        else:
+            msg = f"{pkgs} compile{'s' if len(items) == 1 else ''} here without {', '.join(f'`{n}`' for n in names)}: run `{cmd}` first"
         related: List[Related] = []
         for b, _ in items:
             related.extend(_declared(b.package, model.path))
@@ -682,7 +686,7 @@ def musl_pip_allows_source(model) -> Iterator[Hit]:
             continue  # (a package with no musllinux wheel in any release compiles anyway: --only-binary would break it)
         names = ",".join(dict.fromkeys(p.name for p in free))
         shown = ", ".join(f"`{n}`" for n in list(dict.fromkeys(p.name for p in free))[:4]) + (", ..." if len(free) > 4 else "")
-        msg = f"compiled {shown} left to pip's choice on musl: a release without a musllinux wheel would compile silently; add `--only-binary={names}` or `--prefer-binary`"
+        msg = f"compiled {shown} left to pip's choice on musl: a release without a musllinux wheel compiles silently; add `--only-binary={names}`"
         yield _install_hit(inst, msg, tuple(r for p in free[:4] for r in _declared(p, model.path)))
 
 
@@ -774,8 +778,8 @@ def runtime_library_missing(model) -> Iterator[Hit]:
                 continue
             reported.add(key)
             msg = (
-                f"`{b.package.name}` loads {', '.join(f'`{l}`' for l in lost)} at runtime, which the final image does not keep: "
-                f"ImportError on import. Install it outside the build group: `{_install_cmd(pm, lost)}`"
+                f"`{b.package.name}` needs {', '.join(f'`{l}`' for l in lost)} at runtime, which the image does not keep (ImportError): "
+                f"`{_install_cmd(pm, lost)}` outside the build group"
             )
             yield _install_hit(b.install, msg, _declared(b.package, model.path))
         # (c) wheels built in another stage (`pip wheel`) and installed here
@@ -840,10 +844,23 @@ def _lost_libs(build, pm: str, have: Set[str]) -> List[str]:
     kept = set(have)
     if pm == "apk" and kept & _DISTRO_PYTHONS:
         kept |= {"libffi"}  # Alpine's python/python3 packages depend on libffi themselves
-    return [l for l in libs if not provided(pm, l, kept)]
+    # a build dependency met by another provider (`lapack-dev` for `openblas-dev`): the package
+    # links that provider's library (`lapack`), not the usual one
+    swap = {}
+    for (dev, alt_dev), (lib, alt_lib) in _ALT_PROVIDERS.items():
+        if dev in deps and dev not in at_build and alt_dev in at_build:
+            swap[lib] = alt_lib
+    libs = [swap.get(l, l) for l in libs]
+    return [l for l in dict.fromkeys(libs) if not provided(pm, l, kept)]
 
 
 _DISTRO_PYTHONS = frozenset({"python", "python2", "python3"})
+# Build dependencies met by another implementation of the same API, and the runtime library the
+# package then links: (usual -dev, alternative -dev) -> (usual library, alternative library).
+_ALT_PROVIDERS = {
+    ("openblas-dev", "lapack-dev"): ("openblas", "lapack"),
+    ("libopenblas-dev", "liblapack-dev"): ("libopenblas0", "liblapack3"),
+}
 
 
 def _deps_for(build, pm: str):

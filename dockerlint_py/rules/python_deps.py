@@ -123,7 +123,7 @@ def _why_floating(pkg) -> str:
     if r.url:
         return "an archive of a branch"
     if r.specifier:
-        return f"`{r.specifier}` allows any matching release"
+        return f"`{r.specifier}`"
     return "no version given"
 
 

@@ -272,7 +272,7 @@ def _insecure_cmd(stage, cmd) -> Optional[str]:
     if t == "apk" and cmd.has("--allow-untrusted"):
         return "`apk --allow-untrusted` installs packages without checking their signature"
     if t in ("apt-get", "apt") and cmd.has("--force-yes"):
-        return "`apt-get --force-yes` also installs unauthenticated packages (it implies `--allow-unauthenticated`, downgrades and removing essential packages); use `-y`"
+        return "`apt-get --force-yes` also accepts unauthenticated packages (and downgrades); use `-y`"
     if t in ("apt-get", "apt") and (cmd.has("--allow-unauthenticated", "--allow-insecure-repositories") or any(re.search(r"Verify-(?:Peer|Host)\s*=\s*(?:false|0)|AllowInsecureRepositories\s*=\s*(?:true|1)|AllowUnauthenticated\s*=\s*(?:true|1)", a, re.I) for a in cmd.args)):
         return "apt is told to accept unauthenticated packages or unverified repositories"
     if t == "git":
@@ -297,6 +297,25 @@ def _insecure_cmd(stage, cmd) -> Optional[str]:
     return None
 
 
+_CHECKSUM_TOOLS = frozenset({"sha256sum", "sha384sum", "sha512sum", "sha224sum", "b2sum", "shasum"})
+
+
+def _verified_later(later) -> bool:
+    """Does a later command of the RUN check the download against a known digest or signature
+    (`sha256sum -c`, `shasum -a 256 -c`, `gpg --verify`, `gpgv`)? Then an unverified TLS
+    connection cannot slip in other content: the download is authenticated another way."""
+    for c in later:
+        prog = c.tool.rsplit("/", 1)[-1]
+        if prog in _CHECKSUM_TOOLS and any(a in ("-c", "--check") or (a.startswith("-") and not a.startswith("--") and "c" in a[1:] and a[1:].isalpha()) for a in c.args):
+            return True
+        if prog in ("gpg", "gpg2") and any(a in ("--verify", "--verify-files") for a in c.args) or prog == "gpgv":
+            signed = [a for a in c.args if not a.startswith("-")]
+            # a signed checksum list authenticates the list; the download still needs `sha*sum -c`
+            if not any(re.search(r"(?i)(?:\.sha\d*|\.md5|sums?)(?:\.(?:asc|sig|gpg))?$", a) for a in signed[:2]):
+                return True
+    return False
+
+
 @rule(code="DKL303", name="tls-verification-disabled", severity="error", scope="instruction", tags=("tls", "security"), security_severity=7.4)
 def tls_verification_disabled(ctx: InstructionContext) -> Iterator[Hit]:
     """TLS certificate or package signature verification is turned off.
@@ -310,6 +329,9 @@ def tls_verification_disabled(ctx: InstructionContext) -> Iterator[Hit]:
     `apt-get --allow-unauthenticated` and `--force-yes` (which implies it),
     `NODE_TLS_REJECT_UNAUTHORIZED=0` and npm's
     `strict-ssl false`, in `ENV`, inline prefixes, `export`s and commands of every stage.
+    A `curl`/`wget` download that the same `RUN` then checks against a digest or signature
+    (`sha256sum -c`, `shasum -a 256 -c`, `gpg --verify`, `gpgv`) is not reported: its content is
+    authenticated another way. Printing a checksum (`sha512sum file`) checks nothing.
 
     ## Why is this bad?
     Anyone on the network path (a proxy, a compromised mirror, a hostile Wi-Fi on a laptop
@@ -345,7 +367,8 @@ def tls_verification_disabled(ctx: InstructionContext) -> Iterator[Hit]:
         return
     if body.keyword != "RUN":
         return
-    found = [(cmd, why) for cmd in ctx.commands for why in (_insecure_cmd(stage, cmd),) if why]
+    commands = list(ctx.commands)
+    found = [(cmd, why) for i, cmd in enumerate(commands) for why in (_insecure_cmd(stage, cmd),) if why and not (cmd.tool in ("curl", "wget") and _verified_later(commands[i + 1 :]))]
     if found:
         # one finding per RUN: the first, with the others as related locations
         first, why = found[0]

@@ -138,7 +138,7 @@ class HostFiles:
                 fs.unseen.add(dest_abs if not dest_is_dir else posixpath.join(dest_abs, name))
                 fs.unseen.add(posixpath.join(dest_abs, name))
                 if report_missing and is_manifest_name(src.rstrip("/")) and not any(ch in src for ch in "*?[") and not self.ctx.maybe_elsewhere(src):
-                    self.missing.append(MissingManifest(ins, src, "not in the build context (or .dockerignore excludes it)"))
+                    self.missing.append(MissingManifest(ins, src, "not in the build context (or is ignored)"))
                 continue
             for host, _rel, root in matches:
                 fs.entries.append(FsEntry(dest_abs, host, root, os.path.isdir(host), dest_is_dir, ins))
