@@ -78,6 +78,11 @@ def apt_lists_not_removed(ctx) -> Iterator[Hit]:
     `RUN --mount=type=cache,target=/var/lib/apt/lists ...`. `--fix` appends the `rm` to the
     `RUN` (or as the heredoc's last line).
 
+    It also reports an apt install after the stage turned off the base image's `docker-clean`
+    hook (removed `/etc/apt/apt.conf.d/docker-clean`, or set `Keep-Downloaded-Packages`), the
+    usual prelude to cache mounts, when no cache mount covers `/var/cache/apt` and the `RUN`
+    does not `apt-get clean`: the downloaded `.deb` files then stay in the layer.
+
     ## Bad
     ```dockerfile
     FROM debian:bookworm-slim
@@ -92,6 +97,12 @@ def apt_lists_not_removed(ctx) -> Iterator[Hit]:
     ```
     """
     cmd = ctx.command
+    if _judged(ctx) and cmd.is_(_APT, "install", "upgrade", "dist-upgrade", "full-upgrade") and not _covered(cmd, "/var/cache/apt/archives"):
+        kept = _debs_kept_since(ctx)
+        later = ctx.later
+        if kept is not None and not any(c.is_(_APT, "clean", "autoclean", "dist-clean") for c in later) and not _removes(later, _DEBS) and not _unknown_effect(later):
+            yield _at(cmd.shell, f"downloaded .deb files stay in /var/cache/apt in this layer (`docker-clean` is off since line {kept}): mount a cache there too, or `apt-get clean`")
+            return
     if not _judged(ctx) or not cmd.is_(_APT, "update") or _covered(cmd, "/var/lib/apt/lists"):
         return
     later = ctx.later
@@ -105,6 +116,28 @@ def apt_lists_not_removed(ctx) -> Iterator[Hit]:
 
     fix = append_to_run(ctx.model, ctx.instruction_context.body, cmd.shell, "rm -rf /var/lib/apt/lists/*", "remove the apt lists at the end of the RUN")
     yield _at(cmd.shell, "apt lists downloaded here stay in the layer: end this RUN with `rm -rf /var/lib/apt/lists/*`", fix=fix)
+
+
+_DEBS = [r"/var/cache/apt(?:/\*)?", r"/var/cache/apt/archives(?:/\*(?:\.deb)?)?"]
+
+
+def _debs_kept_since(ctx) -> Optional[int]:
+    """The line of an earlier step of this stage (or a stage it is built on) that turns off the
+    base image's `docker-clean` apt hook (removes `/etc/apt/apt.conf.d/docker-clean`, or sets
+    `Keep-Downloaded-Packages "true"`), the usual prelude to apt cache mounts; else None."""
+    stage, ins = ctx.stage, ctx.instruction
+    for st in list(reversed(stage.ancestors)) + [stage]:
+        for i in st.instructions:
+            if st is stage and i.index >= ins.index:
+                break
+            if i.keyword != "RUN":
+                continue
+            if "Keep-Downloaded-Packages" in i.args_text and "true" in i.args_text:
+                return i.start_line
+            for c in st.tool_commands(i):
+                if c.tool == "rm" and any(a.rstrip("/").endswith("apt.conf.d/docker-clean") for a in c.operands):
+                    return i.start_line
+    return None
 
 
 def _lists_needed_later(ctx) -> bool:
