@@ -89,6 +89,21 @@ def test_unusable_select_fails_closed(repo, value, where):
     r = run_cli("check", "ok/Dockerfile", cwd=repo)
     assert r.returncode == 2
     assert where in r.stderr and "select" in r.stderr
+    assert "internal error" not in r.stderr  # a user's mistake, named as such
+
+
+def test_broken_configuration_of_one_directory_does_not_stop_the_others(tmp_path):
+    (tmp_path / ".git").mkdir()
+    for name in ("broken", "fine"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text("FROM python:latest\n")
+    (tmp_path / "broken" / ".dockerlint.toml").write_text("select = 5\n")
+    r = run_cli("check", "--format", "json", "--select", "DKL102", "broken/Dockerfile", "fine/Dockerfile", cwd=tmp_path)
+    assert r.returncode == 2 and "internal error" not in r.stderr
+    assert "broken/.dockerlint.toml" in r.stderr.replace("\\", "/")
+    import json
+
+    assert [(f["path"], f["code"]) for f in json.loads(r.stdout)] == [("fine/Dockerfile", "DKL102")]
 
 
 def test_unusable_extend_select_fails_closed(repo):

@@ -39,8 +39,12 @@ def configure_online(flag: bool, config: Optional[str] = "") -> None:
     """--online, or `online = true` in the configuration (config: a file, "" to search, None: off)."""
     if not flag and config is not None:
         from ..config import find_config, load_config_file
+        from ..errors import ConfigError
 
-        cfg = load_config_file(config) if config else find_config(os.getcwd())
+        try:
+            cfg = load_config_file(config) if config else find_config(os.getcwd())
+        except ConfigError:
+            cfg = None  # the session reports a broken configuration, naming the file (exit 2)
         flag = bool(cfg is not None and cfg.online)
     if flag:
         from ..knowledge import online
