@@ -41,6 +41,16 @@ _INTERACTIVE = frozenset({
     "jshell", "ghci", "iex", "erl", "julia", "R", "scala", "clojure", "lua", "gradle", "mvn",
 })
 _VERSION_ARGS = frozenset({"--version", "-version", "version", "-v", "-V", "--help", "-h"})
+# Command-line tools run once with arguments (`docker run img ARGS`): an ENTRYPOINT naming one of
+# them is a tool image, not a service.
+_CLI_TOOLS = frozenset({
+    "jq", "yq", "pandoc", "hadolint", "shellcheck", "kubectl", "helm", "kustomize", "terraform", "tofu",
+    "packer", "aws", "gcloud", "gsutil", "az", "ansible", "ansible-playbook", "ffmpeg", "convert", "magick",
+    "git", "curl", "wget", "http", "pylint", "flake8", "black", "ruff", "mypy", "yamllint", "sqlfluff",
+    "pre-commit", "trivy", "grype", "syft", "cosign", "crane", "skopeo", "openssl", "asciidoctor",
+    "plantuml", "dot", "typst", "latexmk", "pdflatex", "xelatex", "markdownlint", "eslint", "prettier",
+    "pytest", "tox", "nox",
+})
 # Programs whose job is to build files (the last step of a build-only image).
 _BUILDERS = frozenset({
     "make", "cmake", "ninja", "gcc", "g++", "cc", "protoc", "buf", "go", "cargo", "mvn", "gradle",
@@ -96,6 +106,7 @@ class Role(Record):
     evidence: Tuple[str, ...]  # human-readable reasons, strongest first
     runtime_stage: Optional["Stage"]
     configured: bool = False  # True when the configuration said so
+    weak: bool = False  # inferred only from what is missing (no CMD/ENTRYPOINT on a shell/interpreter base)
 
 
 def is_devcontainer(path: str) -> bool:
@@ -122,6 +133,10 @@ def dev_path_reason(path: str) -> Optional[str]:
     for d in dirs:
         if d in (".kokoro", ".circleci", ".ci", "ci") or d.endswith(("_builder", "-builder")) or d in ("builder", "builders"):
             return f"it is under `{d}/` (an image for CI jobs or builds, run with a command)"
+        if d in ("workstation", "devenv", "dev-env", "devcontainer", "devcontainers") or d.endswith(("-dev", "_dev")):
+            return f"it is under `{d}/` (a development environment)"
+        if d in ("test", "tests", "testing", "e2e", "integration-tests", "integration_tests", "test-infra"):
+            return f"it is under `{d}/` (an image for running tests)"
     return None
 
 
@@ -315,6 +330,8 @@ def image_role(model: "DockerfileModel") -> Role:
     keep = entry[:1] if entry else cmd[:1]
     if len(keep) == 1 and len(entry) + len(cmd) <= 1 and _keeps_alive(keep[0]):
         return Role("dev", tuple(evidence + [f"its command only keeps the container alive (`{' '.join(keep[0].argv)}`): a sandbox to `docker exec` into"]), stage)
+    if entry and _program(entry[0]) in _CLI_TOOLS and not any(ins.keyword in ("EXPOSE", "HEALTHCHECK") for st in chain for ins in st.instructions):
+        return Role("build", tuple(evidence + [f"its ENTRYPOINT is the command-line tool `{_program(entry[0])}`: an image run once with arguments"]), stage)
     if entry and _program(entry[0]) in _BUILD_ENTRYPOINTS:
         return Role("build", tuple(evidence + [f"its ENTRYPOINT is the build tool `{_program(entry[0])}`: a build-step image"]), stage)
     shown = entry[:1] if entry else cmd[:1]
@@ -332,7 +349,7 @@ def image_role(model: "DockerfileModel") -> Role:
                 return Role("build", tuple(evidence + [f"it sets no CMD/ENTRYPOINT and its last step builds files (`{built}`)"]), stage)
             if _copies_context(chain):
                 return Role("service", tuple(evidence + ["it copies the whole build context (an application) and leaves its command to where it runs (compose, Kubernetes)"]), stage)
-            return Role("base", tuple(evidence + [f"it sets no CMD/ENTRYPOINT and `{image.raw if image else 'its base'}` only starts {'an interpreter' if kind == 'interpreter' else 'a shell'}: an image to build on or to run with a command"]), stage)
+            return Role("base", tuple(evidence + [f"it sets no CMD/ENTRYPOINT and `{image.raw if image else 'its base'}` only starts {'an interpreter' if kind == 'interpreter' else 'a shell'}: an image to build on or to run with a command"]), stage, weak=True)
     return Role("service", tuple(evidence) or ("nothing says otherwise",), stage)
 
 

@@ -102,6 +102,7 @@ class BaseFacts(Record):
     packages_complete: bool = False  # True: a package not in `packages` is absent
     command: Optional[str] = None  # what the image's own CMD starts: "shell" | "interpreter" | "service"
     entrypoint_user: Optional[str] = None  # the user the image's own ENTRYPOINT switches to (gosu/su-exec)
+    server_user: Optional[str] = None  # the image's own server starts as root and runs its workers as this user
 
     def as_dict(self) -> Dict[str, Any]:
         return dict(self._asdict())
@@ -290,5 +291,6 @@ def base_image_facts(ref: ImageRef) -> Optional[BaseFacts]:
             packages_complete=bool(_db().package_sets[v["packages"]].get("complete")) if v.get("packages") else False,
             command=v.get("command") or _db().family_command.get(info.family),
             entrypoint_user=v.get("entrypoint_user"),
+            server_user=v.get("server_user"),
         )
     return None

@@ -127,8 +127,10 @@ def _shown(stage) -> str:
     return f"`{text}`"
 
 
-_EXAMPLE_VERSIONS = {"python": "3.12", "pypy": "3.10", "node": "22", "alpine": "3.22", "golang": "1.23", "rust": "1.83"}
-_EXAMPLE_TAGS = {"debian": "bookworm-slim", "ubuntu": "24.04"}
+_EXAMPLE_VERSIONS = {"python": "3.12", "pypy": "3.10", "node": "24", "alpine": "3.24", "golang": "1.23", "rust": "1.83"}
+_EXAMPLE_TAGS = {"debian": "trixie-slim", "ubuntu": "24.04"}
+# Node.js LTS codenames (each names one major: argon = 4 ... krypton = 24).
+_NODE_CODENAMES = frozenset({"argon", "boron", "carbon", "dubnium", "erbium", "fermium", "gallium", "hydrogen", "iron", "jod", "krypton"})
 
 
 def _current_variant(rest: str) -> str:
@@ -182,7 +184,9 @@ def image_untagged(model) -> Iterator[Hit]:
     ## What it does
     Reports a `FROM` whose image, after ARG substitution, has neither a tag nor a digest, and
     likewise an image named by `COPY --from=<image>` or `RUN --mount=from=<image>` (stages,
-    ARG-dependent values and named build contexts are not images and are not judged).
+    ARG-dependent values and named build contexts are not images and are not judged). An
+    image whose name carries its release (`gcr.io/distroless/base-debian12`, `ubi9/ubi`) is
+    not reported: its `latest` only brings rebuilds of that release (DKL104 asks for a digest).
 
     ## Why is this bad?
     An untagged reference is `:latest`: every build can get a different Python, a different
@@ -216,7 +220,9 @@ def image_untagged(model) -> Iterator[Hit]:
         if ref.tag is None and ref.digest is None:
             if ref.registry is None and "/" not in ref.path and not is_official_image(ref):
                 continue  # maybe a named build context (bake `contexts`, --build-context)
-            yield _hit(r, f"{r.what} {r.shown} has no tag, so it is `:latest` and moves; pin a release tag{_example(ref)}")
+            if _release_in_name(ref):
+                continue  # `distroless/base-debian12`: its latest only gets that release's rebuilds
+            yield _hit(r, f"{r.what} {r.shown} has no tag, so it is `:latest` and moves; {_tag_advice(ref)}{_example(ref)}")
 
 
 @rule(code="DKL102", name="image-latest", severity="warning", tags=("reproducibility",), hadolint=("DL3007",))
@@ -226,7 +232,8 @@ def image_latest(model) -> Iterator[Hit]:
     ## What it does
     Reports a `FROM` whose image tag, after ARG substitution, is `latest` (and has no digest),
     and an image named by `COPY --from=<image>` or `RUN --mount=from=<image>` with that tag
-    (`COPY --from=ghcr.io/astral-sh/uv:latest` brings whatever uv was released last).
+    (`COPY --from=ghcr.io/astral-sh/uv:latest` brings whatever uv was released last). Not
+    reported for an image whose name carries its release (`distroless/python3-debian12:latest`).
 
     ## Why is this bad?
     `latest` moves with every upstream release: the Python minor version, the distro release and
@@ -250,8 +257,27 @@ def image_latest(model) -> Iterator[Hit]:
     """
     for r in _refs(model):
         ref = r.ref
-        if ref.tag == "latest" and ref.digest is None:
-            yield _hit(r, f"{r.what} {r.shown} is `latest`, which moves with every release; pin a release tag{_example(ref)}")
+        if ref.tag == "latest" and ref.digest is None and not _release_in_name(ref):
+            yield _hit(r, f"{r.what} {r.shown} is `latest`, which moves with every release; {_tag_advice(ref)}{_example(ref)}")
+
+
+def _release_in_name(ref) -> bool:
+    """An image the knowledge base knows whose versions are in its name, not its tags
+    (`gcr.io/distroless/base-debian12`, `ubi9/ubi`), named with its release: `latest` then only
+    brings rebuilds of that release (DKL104 asks for a digest)."""
+    from ..knowledge import image_info
+
+    info = image_info(ref)
+    return bool(info is not None and info.version_depth == 0 and re.search(r"(?:debian|ubuntu|ubi|rhel)\d+(?:[-_/]|$)", ref.path))
+
+
+def _tag_advice(ref) -> str:
+    from ..knowledge import image_info
+
+    info = image_info(ref)
+    if info is not None and info.version_depth == 0:
+        return "name a release (`-debian12`) or pin a digest"  # its tags carry no versions
+    return "pin a release tag"
 
 
 def floating_reason(ref) -> Optional[str]:
@@ -264,6 +290,8 @@ def floating_reason(ref) -> Optional[str]:
     tokens = [t for t in re.split(r"[-_]", tag.lower()) if t]
     channels = channel_words()
     if tokens and tokens[0] in channels:
+        if any(re.fullmatch(r"(?:19|20)\d{6}|[0-9a-f]{7,40}", t) and any(c.isdigit() for c in t) for t in tokens[1:]):
+            return None  # `nightly-20260701-6af3d12`: one dated build of the channel, not the channel
         return f"`{tokens[0]}` is a channel that moves"
     info = image_info(ref)
     if info is None:
@@ -278,6 +306,8 @@ def floating_reason(ref) -> Optional[str]:
         return None
     if any(t in info.release_words for t in tokens):
         return None
+    if info.family == "node" and tokens and tokens[0] in _NODE_CODENAMES:
+        return None  # `node:dubnium-alpine` is Node 10: a release line, like `node:10-alpine`
     if info.needs_version:
         return f"no version: it follows the newest {info.family} release"
     return None
@@ -300,7 +330,9 @@ def image_floating_tag(model) -> Iterator[Hit]:
 
     ## What it does
     Reports tags that move across releases: major-only versions (`python:3`, `python:3-slim`,
-    `alpine:3`; a Node.js major such as `node:20` is a release line and passes), channel tags (`lts`, `stable`, `edge`, `current`...) and, on images
+    `alpine:3`; a Node.js major such as `node:20` or its codename `node:iron` is a release
+    line and passes), channel tags (`lts`, `stable`, `edge`, `current`...; a dated build of a
+    channel such as `nightly-20260701-6af3d12` is fixed) and, on images
     that need a version, variant-only tags (`python:slim`, `python:alpine`, `python:bookworm`).
     `MAJOR.MINOR` tags (`python:3.12-slim`) pass; distro codenames pass on the distro's own image
     (`debian:bookworm-slim`). Images named by `COPY --from=<image>` and

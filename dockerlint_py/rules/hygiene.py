@@ -251,8 +251,10 @@ def apk_cache_kept(ctx) -> Iterator[Hit]:
     ```
     """
     cmd = ctx.command
-    if not _judged(ctx) or cmd.tool != "apk" or cmd.subcommand not in ("add", "update") and not (cmd.subcommand == "upgrade"):
+    if not _judged(ctx) or cmd.tool != "apk" or cmd.subcommand not in ("add", "update", "upgrade"):
         return
+    if cmd.subcommand == "upgrade" and not cmd.has("--update-cache"):
+        return  # it uses the index an `apk update` or `apk add` fetched; that command is reported
     if _covered(cmd, "/var/cache/apk") or _covered(cmd, "/etc/apk/cache"):
         return
     if cmd.subcommand == "add" and cmd.has("--no-cache", "--no-network"):
@@ -262,6 +264,8 @@ def apk_cache_kept(ctx) -> Iterator[Hit]:
     later = ctx.later
     if _removes(later, [r"/var/cache/apk(?:/\*)?"]) or _unknown_effect(later):
         return
+    if cmd.subcommand == "add" and not cmd.has("--update-cache") and not any(c.is_("apk", "update") for c in ctx.earlier) and _index_from_earlier_run(ctx):
+        return  # the index this add reads was fetched, and is reported, in an earlier RUN
     fix = None
     if cmd.subcommand == "add" and not cmd.has("--no-cache"):
         from ._fixes import insert_after
@@ -271,8 +275,24 @@ def apk_cache_kept(ctx) -> Iterator[Hit]:
             fix = None  # the index `apk update` fetched stays: the flag alone does not remove it
     what = f"`apk {cmd.subcommand}` keeps" if cmd.subcommand != "add" else "`apk add` without `--no-cache` keeps"
     updates = cmd.subcommand == "update" or any(c.is_("apk", "update") for c in list(ctx.earlier) + list(later))
-    how = "use `apk add --no-cache` and drop `apk update`" if updates else "use `apk add --no-cache`" if cmd.subcommand == "add" else "add `--no-cache`"
+    how = ("drop it and use `apk add --no-cache`" if cmd.subcommand == "update" else "use `apk add --no-cache` and drop `apk update`") if updates else "use `apk add --no-cache`" if cmd.subcommand == "add" else "add `--no-cache`"
     yield _at(cmd.shell, f"{what} the apk index in the layer: {how}", fix=fix)
+
+
+def _index_from_earlier_run(ctx) -> bool:
+    """Did an earlier RUN of this stage (or a stage it is built on) leave an apk index in its
+    layer (`apk update`, or `apk add` without `--no-cache`)?"""
+    stage, ins = ctx.stage, ctx.instruction
+    for st in list(reversed(stage.ancestors)) + [stage]:
+        for i in st.instructions:
+            if st is stage and i.index >= ins.index:
+                return False
+            if i.keyword != "RUN":
+                continue
+            for c in st.tool_commands(i):
+                if c.is_("apk", "update") and not c.has("--no-cache") or c.is_("apk", "add") and not c.has("--no-cache", "--no-network"):
+                    return True
+    return False
 
 
 @rule(code="DKL404", name="pip-cache-kept", severity="warning", scope="command", tags=("size", "python"), fixable=True, hadolint=("DL3042",))
@@ -418,8 +438,9 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     the same `RUN` removes them again (`apk del` of the packages or their `--virtual` group,
     `apt-get purge`/`remove`, or `apt-mark auto` followed by `apt-get purge --auto-remove`, as the
     official images do). Removal in a later `RUN` does not shrink the image.
-    Development-container Dockerfiles (under `.devcontainer/`) are not judged: compilers are
-    their purpose.
+    Only images that run as a service are judged (see [image roles](../roles.md)): not
+    development or CI images, build-only stages, or images meant to be built upon, for which
+    compilers are the purpose.
 
     ## Why is this bad?
     Toolchains add 100-300 MB, widen the attack surface (a compiler inside a compromised
@@ -491,8 +512,9 @@ def _ships_as_service(ctx) -> bool:
     role = ctx.model.role
     if role.role in ("dev", "build"):
         return False
-    if role.role == "base" and (role.configured or any(i.keyword == "ONBUILD" for i in ctx.model.instructions)):
-        return False
+    if role.role == "base" and not role.weak:
+        return False  # compilers in an image to build on serve the images built FROM it (a
+        # file that merely sets no command may still be the service: judged)
     image = ctx.stage.image
     if image is not None and image.registry is None and image.path in _FULL_IMAGES:
         tag = (image.tag or "latest").lower()

@@ -397,7 +397,9 @@ def musl_native_package(model) -> Iterator[Hit]:
         found = [(p, v) for p, v in found if v.status == "yes"]  # what the data cannot tell is not said
         if not found:
             continue
-        names = ", ".join(f"`{p.name}`" + (f" {p.version or v.picked}" if (p.version or v.picked) else "") for p, v in found[:2]) + (f" (+{len(found) - 2} more)" if len(found) > 2 else "")
+        # a package inferred from the bundled map has the version its parent's metadata picks:
+        # not known here, so none is shown
+        names = ", ".join(f"`{p.name}`" + (f" {p.version or v.picked}" if (p.version or v.picked) and not p.inferred else "") for p, v in found[:2]) + (f" (+{len(found) - 2} more)" if len(found) > 2 else "")
         py = target.pythons[0] if len(target.pythons) == 1 else None
         slim = glibc_equivalent(sp.stage, py)
         msg = f"compiled {names} on musl ({python_label(target)} {sp.machine}): musllinux wheels today, source builds after upgrades" + (f"; consider `{slim}`" if slim else "")

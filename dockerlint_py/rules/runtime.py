@@ -101,7 +101,8 @@ def runs_as_root(model) -> Iterator[Hit]:
     the knowledge base does not know, only an explicit `USER root` is reported. It stays
     silent when the image drops privileges at start-up (`gosu`, `su-exec`, `setpriv`,
     `runuser`... installed or used, or a base whose own entrypoint switches user, such as
-    postgres or redis) and when its program must start as root (containerd, dockerd /
+    postgres or redis, or whose own server binds as root and runs its workers unprivileged:
+    nginx, httpd, php's apache and fpm variants) and when its program must start as root (containerd, dockerd /
     Docker-in-Docker, an s6-overlay `/init` or systemd as PID 1).
 
     ## Why is this bad?
@@ -164,6 +165,8 @@ def runs_as_root(model) -> Iterator[Hit]:
         entry, _cmd = start_commands(image)
         if facts.entrypoint_user and not entry:
             return  # the base's own entrypoint switches to its service user
+        if facts.server_user and not entry and not _cmd:
+            return  # the base's own server binds as root and runs its workers unprivileged
         ins = image.from_instruction
         yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"the container runs as root: no USER in {where.replace(' (the image that runs)', '')}, and its base runs as root. Add an unprivileged USER")
         return

@@ -272,7 +272,7 @@ def _insecure_cmd(stage, cmd) -> Optional[str]:
     if t == "apk" and cmd.has("--allow-untrusted"):
         return "`apk --allow-untrusted` installs packages without checking their signature"
     if t in ("apt-get", "apt") and cmd.has("--force-yes"):
-        return "`apt-get --force-yes` also accepts unauthenticated packages (and downgrades); use `-y`"
+        return "`apt-get --force-yes` also accepts unauthenticated packages (and downgrades): drop it" + ("" if cmd.has("--yes", "--assume-yes") else " and use `-y`")
     if t in ("apt-get", "apt") and (cmd.has("--allow-unauthenticated", "--allow-insecure-repositories") or any(re.search(r"Verify-(?:Peer|Host)\s*=\s*(?:false|0)|AllowInsecureRepositories\s*=\s*(?:true|1)|AllowUnauthenticated\s*=\s*(?:true|1)", a, re.I) for a in cmd.args)):
         return "apt is told to accept unauthenticated packages or unverified repositories"
     if t == "git":
