@@ -199,6 +199,9 @@ def apt_install_recommends(ctx) -> Iterator[Hit]:
         return
     if apt_recommends_disabled(ctx.stage, ctx.instruction):
         return
+    names, _ = package_names(cmd)
+    if names and _purged_with_autoremove(ctx.later, names):
+        return  # installed for this RUN only: its recommends leave with it
     from ._fixes import insert_after
 
     flag = off[0]
@@ -215,6 +218,20 @@ def apt_install_recommends(ctx) -> Iterator[Hit]:
 
             fix = fix._replace(edits=fix.edits + (Edit(span[2], span[3], span[2], span[3], " ca-certificates"),), description=f"add {flag} and install ca-certificates explicitly")
     yield _at(cmd.shell, f"installs recommended packages too: add `{flag}`", fix=fix)
+
+
+def _purged_with_autoremove(later, names) -> bool:
+    """Does the rest of the RUN purge or remove every one of ``names`` and then auto-remove what
+    they pulled in (`apt-get purge -y --auto-remove wget`, or `remove` then `autoremove`)?"""
+    removed = set()
+    auto = False
+    for c in later:
+        if c.is_(_APT, "purge", "remove"):
+            removed.update(package_names(c)[0])
+            auto = auto or c.has("--auto-remove", "--autoremove")
+        elif c.is_(_APT, "autoremove"):
+            auto = True
+    return auto and set(names) <= removed
 
 
 def _recommends_ca(names) -> bool:

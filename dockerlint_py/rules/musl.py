@@ -197,7 +197,7 @@ def musl_source_build(model) -> Iterator[Hit]:
             names = _names(compiling)
             many = len(compiling) > 1
             py_old = bool(tgt and tgt.pythons and all(not _reads_musl(p) for p in tgt.pythons))
-            if tgt is not None and tgt.musl_tags is False and pip_label(tgt) and (py_old or any(b.old_pip for b in compiling)):
+            if tgt is not None and tgt.musl_tags is False and pip_label(tgt) and (py_old or any(b.old_pip for b in compiling)) and not all(b.glibc_ok is False for b in compiling):
                 head = f"{names} {'are' if many else 'is'} compiled from source on musl: {pip_label(tgt)}"
             elif all(b.old_pip for b in compiling):
                 head = f"{names} {'are' if many else 'is'} compiled from source on musl: pip older than 21.2 ignores musllinux wheels"
