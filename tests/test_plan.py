@@ -178,8 +178,10 @@ def test_inspect_json_and_text(tmp_path):
     flask = inst["packages"][0]
     assert (flask["name"], flask["version"], flask["declared_at"]["line"]) == ("flask", "3.0.3", 1)
     assert flask["declared_at"]["path"].endswith("requirements.txt")
+    # no CMD on an interpreter base and no application copied in: an image to build on
+    assert info["role"]["role"] == "base" and info["role"]["image_stage"] == "app" and info["role"]["evidence"]
     text = subprocess.run(cmd[:4] + [str(tmp_path / "Dockerfile")], capture_output=True, text=True, check=True).stdout
-    assert "libc=musl" in text and "flask 3.0.3" in text
+    assert "libc=musl" in text and "flask 3.0.3" in text and "image role: base" in text
 
 
 def test_pdm_install_from_the_lock(tmp_path):

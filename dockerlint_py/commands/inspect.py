@@ -16,7 +16,9 @@ JSON shape (``--format json``), one object per file::
                       "group", "marker"}]}],
         "copied": [{"line", "from_stage", "source", "dest", "packages": [name]}]}],
      "manifest_problems": [{"path", "line", "message", "kind"}],
-     "missing_manifests": [{"line", "source", "reason"}]}
+     "missing_manifests": [{"line", "source", "reason"}],
+     "role": {"role": "service"|"base"|"build"|"dev", "evidence": [str], "image_stage": str|null,
+              "configured": bool}}
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any, Dict, List
 
 def inspect_model(model) -> Dict[str, Any]:
     plan = model.plan
+    role = model.role
     stages: List[Dict[str, Any]] = []
     for stage in model.stages:
         sp = plan.for_stage(stage)
@@ -54,11 +57,20 @@ def inspect_model(model) -> Dict[str, Any]:
         "stages": stages,
         "manifest_problems": [p._asdict() for p in plan.problems],
         "missing_manifests": [{"line": m.instruction.start_line, "source": m.source, "reason": m.reason} for m in plan.missing],
+        "role": {
+            "role": role.role,
+            "evidence": list(role.evidence),
+            "image_stage": role.runtime_stage.label if role.runtime_stage is not None else None,
+            "configured": role.configured,
+        },
     }
 
 
 def render_text(info: Dict[str, Any]) -> str:
     out: List[str] = [f"{info['path']}"]
+    role = info.get("role")
+    if role:
+        out.append(f"  image role: {role['role']}" + (f" (stage {role['image_stage']})" if role["image_stage"] else "") + " — " + "; ".join(role["evidence"]))
     for st in info["stages"]:
         label = st["name"] or str(st["index"])
         final = "reaches the final image" if st["reaches_final"] else "not shipped (only copied from, or not built)"
