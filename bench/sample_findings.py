@@ -124,20 +124,32 @@ _ENTRY = re.compile(r"^### S\d+ (\S+) ")
 _VERDICT = re.compile(r"^Verdict:\s*(\w+|\?)", re.I)
 
 
-def score(sheet: str) -> int:
+_RUN_ROW = re.compile(r"^\| (DKL\d+) \| (\d+) \| \d+ \|$")
+
+
+def score(sheets: List[str]) -> int:
+    """Precision per rule and overall from one or more filled sheets (of the same run: their
+    verdicts are pooled; an entry that is in several sheets counts once per sheet), and the
+    overall figures weighted by how often each rule fires in the run."""
     counts: Dict[str, Dict[str, int]] = defaultdict(lambda: dict.fromkeys(VERDICTS + ("?",), 0))
-    code: Optional[str] = None
-    with open(sheet, encoding="utf-8") as fh:
-        for line in fh:
-            m = _ENTRY.match(line)
-            if m:
-                code = m.group(1)
-                continue
-            m = _VERDICT.match(line)
-            if m and code:
-                v = m.group(1).lower()
-                counts[code][v if v in VERDICTS else "?"] += 1
-                code = None
+    in_run: Dict[str, int] = {}
+    for sheet in sheets:
+        code: Optional[str] = None
+        with open(sheet, encoding="utf-8") as fh:
+            for line in fh:
+                m = _RUN_ROW.match(line.strip())
+                if m:
+                    in_run.setdefault(m.group(1), int(m.group(2)))
+                    continue
+                m = _ENTRY.match(line)
+                if m:
+                    code = m.group(1)
+                    continue
+                m = _VERDICT.match(line)
+                if m and code:
+                    v = m.group(1).lower()
+                    counts[code][v if v in VERDICTS else "?"] += 1
+                    code = None
 
     def pct(a: int, b: int) -> str:
         return f"{100 * a / b:5.1f}%" if b else "  n/a"
@@ -154,6 +166,12 @@ def score(sheet: str) -> int:
         print(f"{c:8} {r:5} {d:5} {w:5} {q:5}  {pct(r, r + w)}  {pct(r, r + d + w)}")
     r, d, w, q = (tot[v] for v in VERDICTS + ("?",))
     print(f"{'all':8} {r:5} {d:5} {w:5} {q:5}  {pct(r, r + w)}  {pct(r, r + d + w)}")
+    judged = {c: counts[c] for c in counts if c in in_run and counts[c]["right"] + counts[c]["wrong"]}
+    if judged:
+        weight = sum(in_run[c] for c in judged)
+        wp = sum(in_run[c] * counts[c]["right"] / (counts[c]["right"] + counts[c]["wrong"]) for c in judged) / weight
+        ws = sum(in_run[c] * counts[c]["right"] / (counts[c]["right"] + counts[c]["debatable"] + counts[c]["wrong"]) for c in judged) / weight
+        print(f"weighted by findings per rule in the run: {100 * wp:5.1f}% without debatable, {100 * ws:5.1f}% with debatable counted against")
     ok = q == 0 and (r + w > 0 and r / (r + w) >= TARGET_STRICT_EXCL) and (r + d + w > 0 and r / (r + d + w) >= TARGET_STRICT) and not low
     print(
         f"targets: >= {TARGET_STRICT_EXCL:.0%} without debatable, >= {TARGET_STRICT:.0%} with debatable counted against, "
@@ -175,7 +193,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     s.add_argument("--json", help="use a saved `check --format json` run (paths relative to CORPUS)")
     s.add_argument("--save-json", help="also save the run's JSON here")
     sc = sub.add_parser("score", help="precision from a filled sheet")
-    sc.add_argument("sheet")
+    sc.add_argument("sheet", nargs="+", help="filled sheets of the same run (pooled)")
     args = ap.parse_args(argv)
     if args.cmd == "score":
         return score(args.sheet)

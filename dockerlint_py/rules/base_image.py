@@ -296,6 +296,8 @@ def floating_reason(ref) -> Optional[str]:
     info = image_info(ref)
     if info is None:
         return None
+    if _frozen_variant(tokens):
+        return None  # a variant nobody builds any more (`rust:buster`): the tag no longer moves
     m = _VERSION_RE.match(tag)
     if m:
         parts = m.group(1).split(".")
@@ -311,6 +313,18 @@ def floating_reason(ref) -> Optional[str]:
     if info.needs_version:
         return f"no version: it follows the newest {info.family} release"
     return None
+
+
+def _frozen_variant(tokens) -> bool:
+    """Variants of end-of-life distribution releases, which the official images stopped
+    building: Debian jessie, stretch and buster, and Alpine releases before 3.19."""
+    for t in tokens:
+        if t in _CODENAMES:
+            return True
+        m = re.fullmatch(r"alpine(\d+)\.(\d+)", t)
+        if m and (int(m.group(1)), int(m.group(2))) < (3, 19):
+            return True
+    return False
 
 
 def _pin_advice(ref) -> str:
@@ -332,7 +346,8 @@ def image_floating_tag(model) -> Iterator[Hit]:
     Reports tags that move across releases: major-only versions (`python:3`, `python:3-slim`,
     `alpine:3`; a Node.js major such as `node:20` or its codename `node:iron` is a release
     line and passes), channel tags (`lts`, `stable`, `edge`, `current`...; a dated build of a
-    channel such as `nightly-20260701-6af3d12` is fixed) and, on images
+    channel such as `nightly-20260701-6af3d12` is fixed; so is a variant of an end-of-life
+    release the images are no longer built on, such as `rust:buster`) and, on images
     that need a version, variant-only tags (`python:slim`, `python:alpine`, `python:bookworm`).
     `MAJOR.MINOR` tags (`python:3.12-slim`) pass; distro codenames pass on the distro's own image
     (`debian:bookworm-slim`). Images named by `COPY --from=<image>` and
