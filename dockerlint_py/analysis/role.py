@@ -74,6 +74,7 @@ _CI_AGENT_IMAGES = (
 )
 # Stage names that mark a development environment (Docker Dev Environments use `dev-envs`).
 _DEV_STAGE_NAMES = frozenset({"dev", "devel", "develop", "development", "dev-env", "dev-envs", "devenv", "devcontainer", "local-dev"})
+_DEV_STAGE_WORDS = frozenset({"dev", "devel", "development", "devenv", "test", "tests", "testing"})  # `bench-test`, `app-dev`
 # What must run as root, keyed by the program that the image starts.
 _ROOT_PROGRAMS = {
     "containerd": "containerd manages containers and needs root",
@@ -272,7 +273,7 @@ def _builds(stage: "Stage") -> Optional[str]:
     st, ins = last_run
     for tc in reversed(st.tool_commands(ins)):
         tool = tc.tool
-        if tool in _BUILDERS and (tool != "go" or (tc.args[:1] in (("build",), ("generate",)))) and (tool != "cargo" or tc.args[:1] == ("build",)):
+        if tool in _BUILDERS and (tool != "go" or (tc.args[:1] in (("build",), ("generate",), ("install",)))) and (tool != "cargo" or tc.args[:1] in (("build",), ("install",))):
             return " ".join((tool,) + tuple(tc.args[:1]))
         subs = _BUILD_SUBS.get(tool)
         if subs and tc.args and tc.args[0] in subs:
@@ -316,8 +317,8 @@ def image_role(model: "DockerfileModel") -> Role:
         return Role("dev", tuple(evidence + [f"it is built on the development-container image `{image.raw if image else repo}`"]), stage)
     if repo.startswith(_CI_AGENT_IMAGES):
         return Role("dev", tuple(evidence + [f"it is built on the CI agent image `{image.raw if image else repo}` (an image that runs build jobs)"]), stage)
-    if stage.name in _DEV_STAGE_NAMES:
-        return Role("dev", tuple(evidence + [f"the image stage is named `{stage.name}` (a development environment)"]), stage)
+    if stage.name and (stage.name in _DEV_STAGE_NAMES or stage.name.replace("_", "-").rsplit("-", 1)[-1] in _DEV_STAGE_WORDS):
+        return Role("dev", tuple(evidence + [f"the image stage is named `{stage.name}` (a development or test environment)"]), stage)
     if any(p in _NOTEBOOK for p in programs) or (not entry and not cmd and repo.startswith(_NOTEBOOK_IMAGES)):
         return Role("dev", tuple(evidence + ["it starts a Jupyter notebook server (an interactive environment)"]), stage)
     if not entry and not cmd and _installs_notebook(chain):
@@ -325,7 +326,7 @@ def image_role(model: "DockerfileModel") -> Role:
     if entry and not cmd and len(entry) == 1 and not entry[0].args and _program(entry[0]) in _INTERACTIVE:
         return Role("base", tuple(evidence + [f"its ENTRYPOINT only starts `{_program(entry[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
     if cmd and len(cmd) == 1 and not cmd[0].args and _program(cmd[0]) in _INTERACTIVE:
-        if not entry or (len(entry) == 1 and "entrypoint" in _program(entry[0]).lower() and not entry[0].args):
+        if not entry or (len(entry) == 1 and _runs_entrypoint_script(entry[0])):
             return Role("base", tuple(evidence + [f"its CMD only starts `{_program(cmd[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
     keep = entry[:1] if entry else cmd[:1]
     if len(keep) == 1 and len(entry) + len(cmd) <= 1 and _keeps_alive(keep[0]):
@@ -351,6 +352,16 @@ def image_role(model: "DockerfileModel") -> Role:
                 return Role("service", tuple(evidence + ["it copies the whole build context (an application) and leaves its command to where it runs (compose, Kubernetes)"]), stage)
             return Role("base", tuple(evidence + [f"it sets no CMD/ENTRYPOINT and `{image.raw if image else 'its base'}` only starts {'an interpreter' if kind == 'interpreter' else 'a shell'}: an image to build on or to run with a command"]), stage, weak=True)
     return Role("service", tuple(evidence) or ("nothing says otherwise",), stage)
+
+
+def _runs_entrypoint_script(cmd: "Command") -> bool:
+    """``/entrypoint.sh``, or a shell running one (``bash -m /usr/local/bin/entrypoint.sh``)."""
+    if "entrypoint" in _program(cmd).lower() and not cmd.args:
+        return True
+    if _program(cmd) in ("sh", "bash", "ash", "dash"):
+        rest = [a for a in cmd.args if not a.startswith("-")]
+        return len(rest) == 1 and "entrypoint" in rest[0].rsplit("/", 1)[-1].lower()
+    return False
 
 
 def _keeps_alive(cmd: "Command") -> bool:

@@ -261,6 +261,11 @@ def image_latest(model) -> Iterator[Hit]:
             yield _hit(r, f"{r.what} {r.shown} is `latest`, which moves with every release; {_tag_advice(ref)}{_example(ref)}")
 
 
+# `${templateOption:imageVariant}`: not a Dockerfile substitution (BuildKit knows only `:-`, `:+`,
+# `:?` and their colon-less forms); a template tool fills it before anything builds the file.
+_TEMPLATE_RE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:[^-+?]")
+
+
 def _release_in_name(ref) -> bool:
     """An image the knowledge base knows whose versions are in its name, not its tags
     (`gcr.io/distroless/base-debian12`, `ubi9/ubi`), named with its release: `latest` then only
@@ -449,7 +454,7 @@ def image_unresolved(model) -> Iterator[Hit]:
         if undeclared:
             parts.append(", ".join(undeclared) + " not declared before FROM")
         raw = from_image_word(stage)
-        if re.search(r"\$\{[A-Za-z_][A-Za-z0-9_]*:[^-+?]", raw):
+        if _TEMPLATE_RE.search(raw) or any(ins.keyword == "ARG" and _TEMPLATE_RE.search(ins.args_text) for ins in model.instructions if ins.start_line < stage.from_instruction.start_line):
             continue  # `${templateOption:variant}`: a template tool's placeholder, not a build ARG
         line, col, eline, ecol = from_image_span(stage)
         yield Hit(line, col, eline, ecol, f"base image `{raw}` is unknown ({'; '.join(parts)}): base-dependent checks skipped")
