@@ -323,7 +323,10 @@ def pip_cache_kept(ctx) -> Iterator[Hit]:
     pip cache directory; `uv pip install` / `uv sync` without `--no-cache`/`UV_NO_CACHE` or a mount
     on the uv cache; `poetry install` without `--no-cache` or a mount/cleanup of Poetry's cache;
     `pipenv install|sync` without a mount/cleanup of Pipenv's cache. A later
-    `rm -rf ~/.cache/pip` (or `pip cache purge`) in the same `RUN` counts.
+    `rm -rf ~/.cache/pip` (or `pip cache purge`) in the same `RUN` counts. An install into a
+    virtualenv copied from a builder stage that already holds its packages (the builder ran the
+    same install of the same manifests) downloads nothing and is not reported; nor is an
+    install on a base the knowledge base does not know (it may set `PIP_NO_CACHE_DIR`).
 
     ## Why is this bad?
     The cache holds every downloaded wheel a second time: often as large as the installed
@@ -376,6 +379,8 @@ def pip_cache_kept(ctx) -> Iterator[Hit]:
         cache_dir = "~/.cache/" + subdir  # another user's home: not known here
     if cache_dir == "/dev/null" or _covered(cmd, cache_dir):
         return
+    if _already_in_copied_env(ctx):
+        return  # every package is already in an environment copied from a builder: nothing is downloaded
     later = ctx.later
     gone = [re.escape(cache_dir) + r"(?:/\*)?", r"(?:/root|~|\$HOME|/home/[^/]+)/\.cache(?:/" + subdir + r")?(?:/\*)?", r"\$\{?" + cache_var + r"\}?(?:/\*)?"]
     if _removes(later, gone) or any(c.tool == cmd.tool and c.subcommand in cleanup for c in later) or _unknown_effect(later):
@@ -392,6 +397,30 @@ def pip_cache_kept(ctx) -> Iterator[Hit]:
                 fix = None if version is not None else fix._replace(safe=False)
     how = f"add `{flag}`" if flag else f"remove `{cache_dir}` in the same RUN"
     yield _at(cmd.shell, f"{label} keeps its download cache ({cache_dir}) in the layer: {how} or use a cache mount", fix=fix)
+
+
+def _already_in_copied_env(ctx) -> bool:
+    """Does this install only re-check packages that a virtualenv copied in from another stage
+    already holds (`COPY --from=builder /venv /venv` then `poetry install --only main`)? Then
+    it downloads at most the project itself."""
+    sp = ctx.model.plan.for_stage(ctx.stage)
+    if sp is None or not sp.copied:
+        return False
+    here = (ctx.command.shell.line, ctx.command.shell.column)
+    inst = next((i for i in sp.installs if i.command is not None and (i.command.line, i.command.column) == here), None)
+    if inst is None:
+        return False
+    if any(i.tool == inst.tool and set(inst.manifests) <= set(i.manifests) for c in sp.copied for i in c.installs) and (inst.manifests or not inst.packages):
+        # the copied environment was made by the same install of the same manifests (or, when
+        # the manifests are not in the context, by the same tool: what is left to fetch is unknown)
+        return True
+    if not inst.packages:
+        return False
+    have = {}
+    for c in sp.copied:
+        for p in c.packages:
+            have[p.name] = p.version
+    return all(p.tooling or (p.name in have and (p.version is None or have[p.name] in (None, p.version))) for p in inst.packages)
 
 
 def _poetry_version(ctx) -> Optional[Tuple[int, ...]]:
