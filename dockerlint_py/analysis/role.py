@@ -57,7 +57,7 @@ _BUILDERS = frozenset({
     "tsc", "webpack", "webpack-cli", "esbuild", "vite", "rollup", "parcel", "hugo", "sphinx-build", "mkdocs",
 })
 # A build tool as the ENTRYPOINT: a build-step image (CI builders), run with the tool's arguments.
-_BUILD_ENTRYPOINTS = frozenset({"make", "cmake", "ninja", "gcc", "cargo", "mvn", "gradle", "go", "bazel", "bazelisk", "tsc", "protoc", "buf", "sphinx-build"})
+_BUILD_ENTRYPOINTS = frozenset({"make", "cmake", "ninja", "gcc", "cargo", "mvn", "gradle", "go", "bazel", "bazelisk", "tsc", "protoc", "buf", "sphinx-build", "esy", "dune", "sbt", "ant", "msbuild", "dotnet-build"})
 # Programs in the start command that change the host-facing network or kernel state: root (or
 # CAP_NET_ADMIN/CAP_SYS_ADMIN) is their job.
 _ROOT_TOOLS = {"iptables": "iptables", "ip6tables": "ip6tables", "nft": "nft", "sysctl": "sysctl", "modprobe": "modprobe", "mount": "mount"}
@@ -71,6 +71,7 @@ _CI_AGENT_IMAGES = (
     "jenkins/inbound-agent", "jenkins/agent", "jenkins/ssh-agent", "jenkins/jnlp-slave", "jenkins/slave",
     "jenkinsci/jnlp-slave", "jenkinsci/slave", "gitlab/gitlab-runner", "myoung34/github-runner",
     "summerwind/actions-runner", "ghcr.io/actions/actions-runner", "buildkite/agent",
+    "cimg/", "circleci/", "gcr.io/cloud-builders/",
 )
 # Stage names that mark a development environment (Docker Dev Environments use `dev-envs`).
 _DEV_STAGE_NAMES = frozenset({"dev", "devel", "develop", "development", "dev-env", "dev-envs", "devenv", "devcontainer", "local-dev"})
@@ -93,6 +94,7 @@ _ROOT_PROGRAMS = {
     "rsyslogd": "rsyslogd binds privileged sockets as root",
     "openvpn": "openvpn configures the tun device and routes (CAP_NET_ADMIN)",
     "nginx": "nginx's master process binds :80/:443 as root and runs its workers as an unprivileged user",
+    "openresty": "openresty (nginx) binds :80/:443 as root and runs its workers as an unprivileged user",
     "httpd": "httpd binds :80 as root and runs its workers as an unprivileged user",
     "httpd-foreground": "httpd binds :80 as root and runs its workers as an unprivileged user",
     "apache2-foreground": "Apache binds :80 as root and runs its workers as www-data",

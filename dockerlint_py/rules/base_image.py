@@ -273,7 +273,11 @@ def _release_in_name(ref) -> bool:
     from ..knowledge import image_info
 
     info = image_info(ref)
-    return bool(info is not None and info.version_depth == 0 and re.search(r"(?:debian|ubuntu|ubi|rhel)\d+(?:[-_/]|$)", ref.path))
+    if info is not None and info.version_depth == 0 and re.search(r"(?:debian|ubuntu|ubi|rhel)\d+(?:[-_/]|$)", ref.path):
+        return True
+    # any image whose last name component ends in a distribution release (`nodejs18-debian11`,
+    # `google/ubuntu2404`)
+    return bool(re.search(r"(?:-debian\d{1,2}|ubuntu\d{4}|-ubi\d{1,2}|-(?:bookworm|bullseye|trixie|noble|jammy))$", ref.path.rsplit("/", 1)[-1]))
 
 
 def _tag_advice(ref) -> str:

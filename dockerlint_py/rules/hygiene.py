@@ -410,7 +410,8 @@ def _already_in_copied_env(ctx) -> bool:
     inst = next((i for i in sp.installs if i.command is not None and (i.command.line, i.command.column) == here), None)
     if inst is None:
         return False
-    if any(i.tool == inst.tool and set(inst.manifests) <= set(i.manifests) for c in sp.copied for i in c.installs) and (inst.manifests or not inst.packages):
+    made_by = [i for c in sp.copied for src in (ctx.model.plan.for_stage(c.from_stage),) if src is not None for i in src.all_installs if i.location.startswith(c.source.rstrip("/"))]
+    if any(i.tool == inst.tool and set(inst.manifests) <= set(i.manifests) for i in made_by) and (inst.manifests or not inst.packages):
         # the copied environment was made by the same install of the same manifests (or, when
         # the manifests are not in the context, by the same tool: what is left to fetch is unknown)
         return True

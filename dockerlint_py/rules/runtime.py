@@ -163,7 +163,7 @@ def runs_as_root(model) -> Iterator[Hit]:
         if facts is None or facts.user != "root":
             return  # the base's default user is unknown (or not root)
         entry, _cmd = start_commands(image)
-        if facts.entrypoint_user and not entry:
+        if facts.entrypoint_user and (not entry or _wraps_base_entrypoint(image, entry[0])):
             return  # the base's own entrypoint switches to its service user
         if facts.server_user and not entry and not _cmd:
             return  # the base's own server binds as root and runs its workers unprivileged
@@ -174,6 +174,26 @@ def runs_as_root(model) -> Iterator[Hit]:
     user = _user_value(st, ins)
     if user is not None and _ROOT.match(user):
         yield Hit(ins.start_line, ins.start_column, ins.end_line, ins.end_column, f"the container runs as root: the last USER is `{user}`. Switch to an unprivileged user after the steps that need root")
+
+
+def _wraps_base_entrypoint(stage, entry) -> bool:
+    """``ENTRYPOINT ["eatmydata", "/entrypoint.sh"]``, ``["tini", "--", "docker-entrypoint.sh"]``:
+    a wrapper that still runs the base image's own entrypoint script (the file does not copy a
+    script of its own to that name)."""
+    from ..model.runs import copy_args
+
+    names = {"docker-entrypoint.sh", "entrypoint.sh"}
+    # the shell model already looks through wrappers (`eatmydata`, `tini --`, `exec`)
+    called = [w.rsplit("/", 1)[-1] for w in entry.argv if not w.startswith("-")][:1]
+    if not called or called[0] not in names:
+        return False
+    for st in list(reversed(stage.ancestors)) + [stage]:
+        for ins in st.instructions:
+            if ins.keyword in ("COPY", "ADD"):
+                srcs, dest = copy_args(st, ins)
+                if dest and (dest.rstrip("/").rsplit("/", 1)[-1] == called[0] or any(s.rsplit("/", 1)[-1] == called[0] for s in srcs)):
+                    return False  # its own script: what it runs is not known
+    return True
 
 
 RULES = [package_manager_mismatch, runs_as_root]
