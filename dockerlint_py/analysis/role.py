@@ -49,7 +49,7 @@ _CLI_TOOLS = frozenset({
     "git", "curl", "wget", "http", "pylint", "flake8", "black", "ruff", "mypy", "yamllint", "sqlfluff",
     "pre-commit", "trivy", "grype", "syft", "cosign", "crane", "skopeo", "openssl", "asciidoctor",
     "plantuml", "dot", "typst", "latexmk", "pdflatex", "xelatex", "markdownlint", "eslint", "prettier",
-    "pytest", "tox", "nox",
+    "pytest", "tox", "nox", "jsonnet", "jb", "gomplate", "envsubst", "rclone", "restic", "pg_dump",
 })
 # Programs whose job is to build files (the last step of a build-only image).
 _BUILDERS = frozenset({
@@ -99,6 +99,7 @@ _ROOT_PROGRAMS = {
     "httpd-foreground": "httpd binds :80 as root and runs its workers as an unprivileged user",
     "apache2-foreground": "Apache binds :80 as root and runs its workers as www-data",
     "php-fpm": "php-fpm's master runs as root and its pool workers as www-data",
+    "tinyproxy": "tinyproxy starts as root and switches to the `User` of its configuration",
 }
 
 
@@ -134,7 +135,7 @@ def dev_path_reason(path: str) -> Optional[str]:
         if stem_words & {"dev", "development", "local"}:
             return f"its name `{parts[-1]}` marks a development image"
     for d in dirs:
-        if d in (".kokoro", ".circleci", ".ci", "ci") or d.endswith(("_builder", "-builder")) or d in ("builder", "builders"):
+        if d in (".kokoro", ".circleci", ".ci", "ci", ".github", ".gitlab", ".buildkite") or d.endswith(("_builder", "-builder")) or d in ("builder", "builders"):
             return f"it is under `{d}/` (an image for CI jobs or builds, run with a command)"
         if d in ("workstation", "devenv", "dev-env", "devcontainer", "devcontainers") or d.endswith(("-dev", "_dev")):
             return f"it is under `{d}/` (a development environment)"

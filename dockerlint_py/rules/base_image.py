@@ -277,6 +277,8 @@ def _release_in_name(ref) -> bool:
         return True
     # any image whose last name component ends in a distribution release (`nodejs18-debian11`,
     # `google/ubuntu2404`)
+    if any(re.fullmatch(r"ubi\d{1,2}(?:-\w+)?", part) for part in ref.path.split("/")[:-1]):
+        return True  # `ubi9/nginx-124`: Red Hat's application images per UBI release
     return bool(re.search(r"(?:-debian\d{1,2}|ubuntu\d{4}|-ubi\d{1,2}|-(?:bookworm|bullseye|trixie|noble|jammy))$", ref.path.rsplit("/", 1)[-1]))
 
 
@@ -298,6 +300,8 @@ def floating_reason(ref) -> Optional[str]:
         return None
     tokens = [t for t in re.split(r"[-_]", tag.lower()) if t]
     channels = channel_words()
+    if _frozen_variant(tokens):
+        return None  # a variant nobody builds any more (`node:lts-buster`): the tag no longer moves
     if tokens and tokens[0] in channels:
         if any(re.fullmatch(r"(?:19|20)\d{6}|[0-9a-f]{7,40}", t) and any(c.isdigit() for c in t) for t in tokens[1:]):
             return None  # `nightly-20260701-6af3d12`: one dated build of the channel, not the channel

@@ -487,7 +487,8 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     official images do). Removal in a later `RUN` does not shrink the image.
     Only images that run as a service are judged (see [image roles](../roles.md)): not
     development or CI images, build-only stages, or images meant to be built upon, for which
-    compilers are the purpose.
+    compilers are the purpose; nor images that install PyTorch, Triton or DeepSpeed, which
+    compile kernels with the system compiler at runtime (`torch.compile`).
 
     ## Why is this bad?
     Toolchains add 100-300 MB, widen the attack surface (a compiler inside a compromised
@@ -549,6 +550,7 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     yield _at(cmd.shell, f"build tools stay in the shipped image: {shown}; build in another stage or remove them in this RUN")
 
 
+_JIT_COMPILING = frozenset({"torch", "triton", "pytorch-triton", "deepspeed"})
 _FULL_IMAGES = frozenset({"python", "pypy", "node", "ruby", "golang", "rust", "buildpack-deps", "gcc", "perl", "php"})
 
 
@@ -562,6 +564,9 @@ def _ships_as_service(ctx) -> bool:
     if role.role == "base" and not role.weak:
         return False  # compilers in an image to build on serve the images built FROM it (a
         # file that merely sets no command may still be the service: judged)
+    sp = ctx.model.plan.for_stage(ctx.stage)
+    if sp is not None and any(p.name in _JIT_COMPILING for p in sp.packages):
+        return False  # torch.compile / Triton / DeepSpeed build kernels with the C compiler at runtime
     image = ctx.stage.image
     if image is not None and image.registry is None and image.path in _FULL_IMAGES:
         tag = (image.tag or "latest").lower()
