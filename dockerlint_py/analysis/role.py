@@ -414,6 +414,11 @@ def needs_root(stage: "Stage") -> Optional[str]:
         tool = _ROOT_TOOLS.get(_program(c))
         if tool:
             return f"its start command runs `{tool}`, which changes network or kernel settings and needs root"
+    if "container" in stage.env:
+        return f"it sets `container={stage.env['container']}`, the convention for running systemd as PID 1, which needs root"
+    chain = list(reversed(stage.ancestors)) + [stage]
+    if any(ins.keyword == "RUN" and "rc.local" in ins.args_text for st in chain for ins in st.instructions):
+        return "it starts its programs from rc.local, which an init system runs as root"
     first = entry[:1] or cmd[:1]
     if first and _is_script(first[0]):
         # a start script we do not read, in an image whose installed packages are a root daemon
