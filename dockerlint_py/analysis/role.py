@@ -137,7 +137,7 @@ def dev_path_reason(path: str) -> Optional[str]:
     for d in dirs:
         if d in (".kokoro", ".circleci", ".ci", "ci", ".github", ".gitlab", ".buildkite") or d.endswith(("_builder", "-builder")) or d in ("builder", "builders"):
             return f"it is under `{d}/` (an image for CI jobs or builds, run with a command)"
-        if d in ("workstation", "devenv", "dev-env", "devcontainer", "devcontainers") or d.endswith(("-dev", "_dev")):
+        if d in ("workstation", "devenv", "dev-env", "devcontainer", "devcontainers") or "dev" in d.replace("_", "-").split("-"):
             return f"it is under `{d}/` (a development environment)"
         if d in ("test", "tests", "testing", "e2e", "integration-tests", "integration_tests", "test-infra"):
             return f"it is under `{d}/` (an image for running tests)"
@@ -419,6 +419,9 @@ def needs_root(stage: "Stage") -> Optional[str]:
     chain = list(reversed(stage.ancestors)) + [stage]
     if any(ins.keyword == "RUN" and "rc.local" in ins.args_text for st in chain for ins in st.instructions):
         return "it starts its programs from rc.local, which an init system runs as root"
+    vpn = sorted(stage.os_packages().explicit_at_end() & _NET_ADMIN_PACKAGES)
+    if vpn:
+        return f"it installs `{vpn[0]}`, which configures the host-facing network (tunnels, routes, firewall rules) and needs root"
     first = entry[:1] or cmd[:1]
     if first and _is_script(first[0]):
         # a start script we do not read, in an image whose installed packages are a root daemon
@@ -428,6 +431,8 @@ def needs_root(stage: "Stage") -> Optional[str]:
     return None
 
 
+# OS packages whose job is changing the network stack (CAP_NET_ADMIN): VPN gateways, firewalls.
+_NET_ADMIN_PACKAGES = frozenset({"strongswan", "openvpn", "wireguard", "wireguard-tools", "iptables", "nftables", "ipsec-tools", "libreswan"})
 # OS packages whose daemon must start as root, for images that start through their own script.
 _ROOT_DAEMON_PACKAGES = {
     "cron": "cron runs jobs for users and needs root", "cronie": "cron runs jobs for users and needs root",

@@ -292,7 +292,8 @@ def apk_cache_kept(ctx) -> Iterator[Hit]:
             fix = None  # the index `apk update` fetched stays: the flag alone does not remove it
     what = f"`apk {cmd.subcommand}` keeps" if cmd.subcommand != "add" else "`apk add` without `--no-cache` keeps"
     updates = cmd.subcommand == "update" or any(c.is_("apk", "update") for c in list(ctx.earlier) + list(later))
-    how = ("drop it and use `apk add --no-cache`" if cmd.subcommand == "update" else "use `apk add --no-cache` and drop `apk update`") if updates else "use `apk add --no-cache`" if cmd.subcommand == "add" else "add `--no-cache`"
+    user = next((c.subcommand for c in later if c.tool == "apk" and c.subcommand in ("add", "upgrade")), "add")  # what needs the index
+    how = (f"drop it and use `apk {user} --no-cache`" if cmd.subcommand == "update" else "use `apk add --no-cache` and drop `apk update`") if updates else "use `apk add --no-cache`" if cmd.subcommand == "add" else "add `--no-cache`"
     yield _at(cmd.shell, f"{what} the apk index in the layer: {how}", fix=fix)
 
 
