@@ -57,7 +57,7 @@ _BUILDERS = frozenset({
     "tsc", "webpack", "webpack-cli", "esbuild", "vite", "rollup", "parcel", "hugo", "sphinx-build", "mkdocs",
 })
 # A build tool as the ENTRYPOINT: a build-step image (CI builders), run with the tool's arguments.
-_BUILD_ENTRYPOINTS = frozenset({"make", "cmake", "ninja", "gcc", "cargo", "mvn", "gradle", "go", "bazel", "bazelisk", "tsc", "protoc", "buf", "sphinx-build", "esy", "dune", "sbt", "ant", "msbuild", "dotnet-build"})
+_BUILD_ENTRYPOINTS = frozenset({"make", "cmake", "ninja", "gcc", "cargo", "mvn", "gradle", "go", "bazel", "bazelisk", "tsc", "protoc", "buf", "sphinx-build", "esy", "dune", "sbt", "ant", "msbuild", "dotnet-build", "ballerina", "bal"})
 # Programs in the start command that change the host-facing network or kernel state: root (or
 # CAP_NET_ADMIN/CAP_SYS_ADMIN) is their job.
 _ROOT_TOOLS = {"iptables": "iptables", "ip6tables": "ip6tables", "nft": "nft", "sysctl": "sysctl", "modprobe": "modprobe", "mount": "mount"}
@@ -135,7 +135,7 @@ def dev_path_reason(path: str) -> Optional[str]:
         if stem_words & {"dev", "development", "local"}:
             return f"its name `{parts[-1]}` marks a development image"
     for d in dirs:
-        if d in (".kokoro", ".circleci", ".ci", "ci", ".github", ".gitlab", ".buildkite") or d.endswith(("_builder", "-builder")) or d in ("builder", "builders"):
+        if d in (".kokoro", ".circleci", ".ci", ".github", ".gitlab", ".buildkite") or "ci" in d.replace("_", "-").split("-") or d.endswith(("_builder", "-builder")) or d in ("builder", "builders"):
             return f"it is under `{d}/` (an image for CI jobs or builds, run with a command)"
         if d in ("workstation", "devenv", "dev-env", "devcontainer", "devcontainers") or "dev" in d.replace("_", "-").split("-"):
             return f"it is under `{d}/` (a development environment)"

@@ -147,7 +147,9 @@ def _current_variant(rest: str) -> str:
     return "".join("-" + w for w in out)
 
 
-_CODENAMES = frozenset({"jessie", "stretch", "buster"})  # Debian releases current images are no longer built on
+# Debian releases the official images are no longer built on: bullseye's LTS ended in August 2026
+# and the docker-library/python snapshot in shared/corpus builds only bookworm, trixie and alpine.
+_CODENAMES = frozenset({"jessie", "stretch", "buster", "bullseye"})
 
 
 def _example(ref) -> str:
