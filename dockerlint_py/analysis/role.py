@@ -111,6 +111,12 @@ class Role(Record):
     runtime_stage: Optional["Stage"]
     configured: bool = False  # True when the configuration said so
     weak: bool = False  # inferred only from what is missing (no CMD/ENTRYPOINT on a shell/interpreter base)
+    ci: bool = False  # a `dev` image that runs CI jobs: pulled by every job, so its size still matters
+
+    @property
+    def interactive(self) -> bool:
+        """A development environment a person works in (not a CI job image): size is secondary."""
+        return self.role == "dev" and not self.ci
 
 
 def is_devcontainer(path: str) -> bool:
@@ -135,13 +141,23 @@ def dev_path_reason(path: str) -> Optional[str]:
         if stem_words & {"dev", "development", "local"}:
             return f"its name `{parts[-1]}` marks a development image"
     for d in dirs:
-        if d in (".kokoro", ".circleci", ".ci", ".github", ".gitlab", ".buildkite") or "ci" in d.replace("_", "-").split("-") or d.endswith(("_builder", "-builder")) or d in ("builder", "builders"):
+        if _ci_dir(d):
             return f"it is under `{d}/` (an image for CI jobs or builds, run with a command)"
         if d in ("workstation", "devenv", "dev-env", "devcontainer", "devcontainers") or "dev" in d.replace("_", "-").split("-"):
             return f"it is under `{d}/` (a development environment)"
         if d in ("test", "tests", "testing", "e2e", "integration-tests", "integration_tests", "test-infra"):
             return f"it is under `{d}/` (an image for running tests)"
     return None
+
+
+def _ci_dir(d: str) -> bool:
+    return d in (".kokoro", ".circleci", ".ci", ".github", ".gitlab", ".buildkite") or "ci" in d.replace("_", "-").split("-") or d.endswith(("_builder", "-builder")) or d in ("builder", "builders")
+
+
+def is_ci_path(path: str) -> bool:
+    """The file is in a CI or builder folder (an image CI jobs pull and run)."""
+    parts = [x.lower() for x in (path or "").replace("\\", "/").split("/") if x][:-1]
+    return not is_devcontainer(path) and any(_ci_dir(d) for d in parts)
 
 
 def base_path_reason(path: str) -> Optional[str]:
@@ -300,7 +316,7 @@ def image_role(model: "DockerfileModel") -> Role:
         return Role(configured, ("the configuration sets `image-role = \"" + configured + "\"`",) + ((why_stage,) if why_stage else ()), stage, True)
     dev = dev_path_reason(model.path)
     if dev:
-        return Role("dev", (dev,), stage)
+        return Role("dev", (dev,), stage, ci=is_ci_path(model.path))
     if stage is None:
         return Role("build", (why_stage or "the file has no stage",), None)
     evidence: List[str] = [why_stage] if why_stage else []
@@ -319,7 +335,7 @@ def image_role(model: "DockerfileModel") -> Role:
     if repo.startswith(_DEVCONTAINER_IMAGES):
         return Role("dev", tuple(evidence + [f"it is built on the development-container image `{image.raw if image else repo}`"]), stage)
     if repo.startswith(_CI_AGENT_IMAGES):
-        return Role("dev", tuple(evidence + [f"it is built on the CI agent image `{image.raw if image else repo}` (an image that runs build jobs)"]), stage)
+        return Role("dev", tuple(evidence + [f"it is built on the CI agent image `{image.raw if image else repo}` (an image that runs build jobs)"]), stage, ci=True)
     if stage.name and (stage.name in _DEV_STAGE_NAMES or stage.name.replace("_", "-").rsplit("-", 1)[-1] in _DEV_STAGE_WORDS):
         return Role("dev", tuple(evidence + [f"the image stage is named `{stage.name}` (a development or test environment)"]), stage)
     if any(p in _NOTEBOOK for p in programs) or (not entry and not cmd and repo.startswith(_NOTEBOOK_IMAGES)):

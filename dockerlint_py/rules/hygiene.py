@@ -32,7 +32,7 @@ def _subcommand(cmd) -> Tuple[Optional[str], int]:
 def _judged(ctx) -> bool:
     """Size rules judge what ships: the target's FROM chain, and ONBUILD bodies (they run in
     the child image). Development images are not judged."""
-    return (ctx.ships or ctx.instruction_context.onbuild) and ctx.model.role.role != "dev"
+    return (ctx.ships or ctx.instruction_context.onbuild) and not ctx.model.role.interactive
 
 
 def _covered(cmd, path: str) -> bool:
@@ -192,7 +192,7 @@ def apt_install_recommends(ctx) -> Iterator[Hit]:
     ```
     """
     cmd = ctx.command
-    if not _judged(ctx) or not cmd.is_(_APT, "install") or ctx.model.role.role == "dev":
+    if not _judged(ctx) or not cmd.is_(_APT, "install"):
         return
     off = ("--without-recommends",) if cmd.tool == "aptitude" else ("--no-install-recommends",)
     if cmd.has(*off) or any(recommends_off_in(v) for v in cmd.values("--option")) or any(recommends_off_in(a) for a in cmd.args):
