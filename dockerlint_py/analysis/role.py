@@ -170,6 +170,9 @@ def base_path_reason(path: str) -> Optional[str]:
     words = set(low.replace("_", "-").replace(".", "-").split("-"))
     if "base" in words:
         return f"its name `{name}` marks a base image (images are built FROM it)"
+    parts = [x for x in p.split("/") if x]
+    if len(parts) >= 2 and "base" in parts[-2].lower().replace("_", "-").split("-"):
+        return f"its folder `{parts[-2]}/` marks a base image (images are built FROM it)"
     return None
 
 

@@ -281,7 +281,7 @@ def _release_in_name(ref) -> bool:
     # `google/ubuntu2404`)
     if any(re.fullmatch(r"ubi\d{1,2}(?:-\w+)?", part) for part in ref.path.split("/")[:-1]):
         return True  # `ubi9/nginx-124`: Red Hat's application images per UBI release
-    return bool(re.search(r"(?:(?:^|-)debian\d{1,2}|ubuntu\d{4}|(?:^|-)ubi\d{1,2}|-(?:bookworm|bullseye|trixie|noble|jammy))$", ref.path.rsplit("/", 1)[-1]))
+    return bool(re.search(r"(?:(?:^|-)debian\d{1,2}|ubuntu\d{2}_?\d{2}|(?:^|-)ubi\d{1,2}|-(?:bookworm|bullseye|trixie|noble|jammy))$", ref.path.rsplit("/", 1)[-1]))
 
 
 def _tag_advice(ref) -> str:
