@@ -470,8 +470,6 @@ def _cacher(cmd):
 
 
 _BUILD_TOOLS = re.compile(r"^(?:gcc(?:-\d+)?|g\+\+(?:-\d+)?|clang(?:-\d+)?|build-base|build-essential|musl-dev|libc6?-dev|cargo|rust|rustc|gfortran|.+-dev|.+-devel)$")
-_COMPILERS = re.compile(r"^(?:gcc(?:-\d+)?|g\+\+(?:-\d+)?|clang(?:-\d+)?|build-base|build-essential|cargo|rust|rustc|gfortran|gcc-c\+\+|make|cmake)$")
-_COMPILER_NAMES = frozenset({"gcc", "g++", "clang", "build-base", "build-essential", "cargo", "rust", "rustc", "gfortran", "gcc-c++", "make"})
 # `-dev` here names an application's development channel, not headers.
 _DEV_CHANNELS = ("microsoft-edge-", "google-chrome-", "brave-browser-", "vivaldi-", "opera-", "firefox-", "code-", "thunderbird-")
 _GROUPS = r"(?i)^@?(?:development tools|development|c development tools and libraries|development-tools)$"  # compiled on first use
@@ -491,9 +489,9 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     Only images that run as a service are judged (see [image roles](../roles.md)): not
     development or CI images, build-only stages, or images meant to be built upon, for which
     compilers are the purpose; nor images that install PyTorch, Triton or DeepSpeed, which
-    compile kernels with the system compiler at runtime (`torch.compile`). Development headers
-    alone (`libffi-dev`) in an image that gets no compiler (neither from its base nor installed
-    in any of its stages) build nothing and are not reported.
+    compile kernels with the system compiler at runtime (`torch.compile`). Development packages
+    are reported without a compiler too: they ship headers, static libraries and their
+    dependencies that only a build needs.
 
     ## Why is this bad?
     Toolchains add 100-300 MB, widen the attack surface (a compiler inside a compromised
@@ -530,8 +528,6 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
         tools = [" ".join(cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands)] if any(re.match(_GROUPS, n) for n in (cmd.operands[1:] if cmd.subcommand == "group" else cmd.operands) + (" ".join(cmd.operands),)) else []
     else:
         tools = [n for n in names if _BUILD_TOOLS.match(n) and not n.startswith(_DEV_CHANNELS)]
-        if tools and not any(_COMPILERS.match(n) for n in tools) and not _has_compiler(ctx.stage):
-            return  # headers and libraries only, and no compiler in the image: nothing here builds
     if not tools or not _ships_as_service(ctx):
         return
     later = ctx.later
@@ -558,14 +554,6 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
 
 
 _JIT_COMPILING = frozenset({"torch", "triton", "pytorch-triton", "deepspeed"})
-def _has_compiler(stage) -> bool:
-    """Does the image get a compiler: from its base, or installed anywhere in its stages?"""
-    facts = stage.facts
-    if facts is not None and facts.compiler:
-        return True
-    return bool(set(stage.os_packages().added_anywhere()) & _COMPILER_NAMES)
-
-
 _FULL_IMAGES = frozenset({"python", "pypy", "node", "ruby", "golang", "rust", "buildpack-deps", "gcc", "perl", "php"})
 
 
