@@ -139,7 +139,7 @@ def _current_variant(rest: str) -> str:
     words = [w for w in rest.split("-") if w]
     out = []
     for w in words:
-        if w in _CODENAMES:
+        if w in _CODENAMES or w == "rc":  # a pre-release line is not part of a stable suggestion
             continue
         if w.startswith("alpine"):
             w = "alpine"
@@ -302,8 +302,10 @@ def floating_reason(ref) -> Optional[str]:
         return None
     tokens = [t for t in re.split(r"[-_]", tag.lower()) if t]
     channels = channel_words()
-    if _frozen_variant(tokens):
-        return None  # a variant nobody builds any more (`node:lts-buster`): the tag no longer moves
+    if _frozen_variant(tokens) or (ref.repository == "tensorflow/tensorflow" and "py3" in tokens):
+        # a variant nobody builds any more (`node:lts-buster`; TensorFlow's `-py3` tags ended
+        # with 2.1): the tag no longer moves
+        return None
     if tokens and tokens[0] in channels:
         if any(re.fullmatch(r"(?:19|20)\d{6}|[0-9a-f]{7,40}", t) and any(c.isdigit() for c in t) for t in tokens[1:]):
             return None  # `nightly-20260701-6af3d12`: one dated build of the channel, not the channel

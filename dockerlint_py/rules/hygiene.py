@@ -489,7 +489,7 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     Only images that run as a service are judged (see [image roles](../roles.md)): not
     development or CI images, build-only stages, or images meant to be built upon, for which
     compilers are the purpose; nor images that install PyTorch, Triton or DeepSpeed, which
-    compile kernels with the system compiler at runtime (`torch.compile`). Development packages
+    compile kernels with the system compiler at runtime (`torch.compile`, vLLM, SGLang). Development packages
     are reported without a compiler too: they ship headers, static libraries and their
     dependencies that only a build needs.
 
@@ -553,7 +553,7 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     yield _at(cmd.shell, f"build tools stay in the shipped image: {shown}; build in another stage or remove them in this RUN")
 
 
-_JIT_COMPILING = frozenset({"torch", "triton", "pytorch-triton", "deepspeed"})
+_JIT_COMPILING = frozenset({"torch", "triton", "pytorch-triton", "deepspeed", "vllm", "flashinfer-python", "sglang"})
 _FULL_IMAGES = frozenset({"python", "pypy", "node", "ruby", "golang", "rust", "buildpack-deps", "gcc", "perl", "php"})
 
 
