@@ -49,7 +49,7 @@ _CLI_TOOLS = frozenset({
     "git", "curl", "wget", "http", "pylint", "flake8", "black", "ruff", "mypy", "yamllint", "sqlfluff",
     "pre-commit", "trivy", "grype", "syft", "cosign", "crane", "skopeo", "openssl", "asciidoctor",
     "plantuml", "dot", "typst", "latexmk", "pdflatex", "xelatex", "markdownlint", "eslint", "prettier",
-    "pytest", "tox", "nox", "jsonnet", "jb", "gomplate", "envsubst", "rclone", "restic", "pg_dump",
+    "pytest", "tox", "nox", "pack", "jsonnet", "jb", "gomplate", "envsubst", "rclone", "restic", "pg_dump",
 })
 # Programs whose job is to build files (the last step of a build-only image).
 _BUILDERS = frozenset({
@@ -345,7 +345,7 @@ def image_role(model: "DockerfileModel") -> Role:
         return Role("dev", tuple(evidence + ["it starts a Jupyter notebook server (an interactive environment)"]), stage)
     if not entry and not cmd and _installs_notebook(chain):
         return Role("dev", tuple(evidence + ["it installs a Jupyter notebook server and leaves its start to the spawner (an interactive environment)"]), stage)
-    if entry and not cmd and len(entry) == 1 and not entry[0].args and _program(entry[0]) in _INTERACTIVE:
+    if entry and not cmd and len(entry) == 1 and _program(entry[0]) in _INTERACTIVE and all(a.startswith("-") or a.startswith("/etc/") for a in entry[0].args) and "-c" not in entry[0].args:
         return Role("base", tuple(evidence + [f"its ENTRYPOINT only starts `{_program(entry[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
     if cmd and len(cmd) == 1 and not cmd[0].args and _program(cmd[0]) in _INTERACTIVE:
         if not entry or (len(entry) == 1 and _runs_entrypoint_script(entry[0])):
@@ -353,7 +353,7 @@ def image_role(model: "DockerfileModel") -> Role:
     keep = entry[:1] if entry else cmd[:1]
     if len(keep) == 1 and len(entry) + len(cmd) <= 1 and _keeps_alive(keep[0]):
         return Role("dev", tuple(evidence + [f"its command only keeps the container alive (`{' '.join(keep[0].argv)}`): a sandbox to `docker exec` into"]), stage)
-    if entry and _program(entry[0]) in _CLI_TOOLS and not any(ins.keyword in ("EXPOSE", "HEALTHCHECK") for st in chain for ins in st.instructions):
+    if entry and (_program(entry[0]) in _CLI_TOOLS or _program(entry[0]).endswith("-lint")) and not any(ins.keyword in ("EXPOSE", "HEALTHCHECK") for st in chain for ins in st.instructions):
         return Role("build", tuple(evidence + [f"its ENTRYPOINT is the command-line tool `{_program(entry[0])}`: an image run once with arguments"]), stage)
     if entry and _program(entry[0]) in _BUILD_ENTRYPOINTS:
         return Role("build", tuple(evidence + [f"its ENTRYPOINT is the build tool `{_program(entry[0])}`: a build-step image"]), stage)

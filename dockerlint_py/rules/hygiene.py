@@ -547,6 +547,9 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     if virtual and virtual in removed:
         return
     left = [t for t in tools if t not in removed]
+    if not group:
+        before = ctx.stage.os_packages().installed_at(ctx.instruction.index, 0)
+        left = [t for t in left if t not in before]  # installed (and reported) by an earlier RUN
     if not left:
         return
     shown = ", ".join(f"`{t}`" for t in left[:2]) + (f" (+{len(left) - 2} more)" if len(left) > 2 else "")
