@@ -489,7 +489,10 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     Only images that run as a service are judged (see [image roles](../roles.md)): not
     development or CI images, build-only stages, or images meant to be built upon, for which
     compilers are the purpose; nor images that install PyTorch, Triton or DeepSpeed, which
-    compile kernels with the system compiler at runtime (`torch.compile`, vLLM, SGLang). Development packages
+    compile kernels with the system compiler at runtime (`torch.compile`, vLLM, SGLang); nor a
+    file in which nothing compiles or installs packages that may compile (no pip, npm, gem, make,
+    cargo, go... in any stage): its toolchain then serves the running container (benchmarks that
+    compile at start, IDEs, runtime plugin installs) and what it is for is not known. Development packages
     are reported without a compiler too: they ship headers, static libraries and their
     dependencies that only a build needs.
 
@@ -506,6 +509,7 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     ```dockerfile
     FROM python:3.12-slim
     RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev && rm -rf /var/lib/apt/lists/*
+    RUN pip install --no-cache-dir psycopg2==2.9.9
     ```
 
     ## Good
@@ -533,6 +537,8 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     later = ctx.later
     if _unknown_effect(later):
         return
+    if not any(_stage_builds(st) for st in ctx.model.stages):
+        return  # nothing in the file compiles: the toolchain is for the running container (its purpose is not known)
     removed = set()
     auto = cmd.has("--mark-auto")
     for c in later:
@@ -558,6 +564,30 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
 
 _JIT_COMPILING = frozenset({"torch", "triton", "pytorch-triton", "deepspeed", "vllm", "flashinfer-python", "sglang"})
 _FULL_IMAGES = frozenset({"python", "pypy", "node", "ruby", "golang", "rust", "buildpack-deps", "gcc", "perl", "php"})
+
+
+# Commands that compile, or install packages that may compile: a toolchain installed in a file
+# that runs one of them is a build dependency; in a file that runs none, it serves the running
+# container (benchmarks that compile at start, IDEs, runtime plugin installs).
+_BUILD_COMMANDS = frozenset({
+    "pip", "pip3", "uv", "poetry", "pipenv", "pdm", "npm", "yarn", "pnpm", "gem", "bundle", "cpanm",
+    "make", "cmake", "ninja", "meson", "cargo", "go", "gcc", "g++", "cc", "c++", "clang", "pecl",
+    "docker-php-ext-install", "phpize", "mvn", "gradle", "conda", "mamba", "micromamba", "luarocks",
+    "composer", "autoreconf", "bazel", "install2.r", "R", "Rscript", "node-gyp", "setup.py",
+})
+
+
+def _stage_builds(stage) -> bool:
+    for ins in stage.instructions:
+        if ins.keyword != "RUN":
+            continue
+        for tc in stage.tool_commands(ins):
+            prog = tc.tool.rsplit("/", 1)[-1]
+            if prog in _BUILD_COMMANDS or prog == "configure":
+                return True
+            if prog.startswith("python") and (tc.args[:2] == ("-m", "pip") or tc.args[:1] == ("setup.py",)):
+                return True
+    return False
 
 
 def _ships_as_service(ctx) -> bool:
