@@ -489,10 +489,11 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     Only images that run as a service are judged (see [image roles](../roles.md)): not
     development or CI images, build-only stages, or images meant to be built upon, for which
     compilers are the purpose; nor images that install PyTorch, Triton or DeepSpeed, which
-    compile kernels with the system compiler at runtime (`torch.compile`, vLLM, SGLang); nor a
-    file in which nothing compiles or installs packages that may compile (no pip, npm, gem, make,
-    cargo, go... in any stage): its toolchain then serves the running container (benchmarks that
-    compile at start, IDEs, runtime plugin installs) and what it is for is not known. Development packages
+    compile kernels with the system compiler at runtime (`torch.compile`, vLLM, SGLang). The rule
+    judges toolchains that are the build dependencies of a Python install (pip, uv, Poetry,
+    Pipenv, PDM in the image's stages): in an image that installs no Python packages, what a
+    compiler is for is not known (benchmarks and kernel modules compiled at start, IDEs, runtime
+    plugin installs), so it says nothing. Development packages
     are reported without a compiler too: they ship headers, static libraries and their
     dependencies that only a build needs.
 
@@ -537,8 +538,8 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     later = ctx.later
     if _unknown_effect(later):
         return
-    if not any(_stage_builds(st) for st in ctx.model.stages):
-        return  # nothing in the file compiles: the toolchain is for the running container (its purpose is not known)
+    if not _python_build_in_chain(ctx):
+        return  # not a Python install's build dependency: what the toolchain is for is not known
     removed = set()
     auto = cmd.has("--mark-auto")
     for c in later:
@@ -566,27 +567,20 @@ _JIT_COMPILING = frozenset({"torch", "triton", "pytorch-triton", "deepspeed", "v
 _FULL_IMAGES = frozenset({"python", "pypy", "node", "ruby", "golang", "rust", "buildpack-deps", "gcc", "perl", "php"})
 
 
-# Commands that compile, or install packages that may compile: a toolchain installed in a file
-# that runs one of them is a build dependency; in a file that runs none, it serves the running
-# container (benchmarks that compile at start, IDEs, runtime plugin installs).
-_BUILD_COMMANDS = frozenset({
-    "pip", "pip3", "uv", "poetry", "pipenv", "pdm", "npm", "yarn", "pnpm", "gem", "bundle", "cpanm",
-    "make", "cmake", "ninja", "meson", "cargo", "go", "gcc", "g++", "cc", "c++", "clang", "pecl",
-    "docker-php-ext-install", "phpize", "mvn", "gradle", "conda", "mamba", "micromamba", "luarocks",
-    "composer", "autoreconf", "bazel", "install2.r", "R", "Rscript", "node-gyp", "setup.py",
-})
-
-
-def _stage_builds(stage) -> bool:
-    for ins in stage.instructions:
-        if ins.keyword != "RUN":
-            continue
-        for tc in stage.tool_commands(ins):
-            prog = tc.tool.rsplit("/", 1)[-1]
-            if prog in _BUILD_COMMANDS or prog == "configure":
-                return True
-            if prog.startswith("python") and (tc.args[:2] == ("-m", "pip") or tc.args[:1] == ("setup.py",)):
-                return True
+def _python_build_in_chain(ctx) -> bool:
+    """Does this stage (or a stage it is built FROM) install Python packages (pip, uv, Poetry,
+    Pipenv, PDM)? A toolchain there is the build dependency of that install. Without
+    one, what the toolchain is for is not known: benchmarks and kernel modules compiled at
+    start, IDEs, runtime plugin installs, conda-build images."""
+    stage = ctx.stage  # this stage and those it is built FROM: the install the toolchain came for
+    for st in list(reversed(stage.ancestors)) + [stage]:
+        for ins in st.instructions:
+            if ins.keyword != "RUN":
+                continue
+            for tc in st.tool_commands(ins):
+                prog = tc.tool.rsplit("/", 1)[-1]
+                if prog in ("pip", "pip3", "uv", "poetry", "pipenv", "pdm") or (prog.startswith("python") and tc.args[:2] == ("-m", "pip")):
+                    return True
     return False
 
 
