@@ -343,7 +343,7 @@ def image_role(model: "DockerfileModel") -> Role:
         return Role("dev", tuple(evidence + [f"the image stage is named `{stage.name}` (a development or test environment)"]), stage)
     if any(p in _NOTEBOOK for p in programs) or (not entry and not cmd and repo.startswith(_NOTEBOOK_IMAGES)):
         return Role("dev", tuple(evidence + ["it starts a Jupyter notebook server (an interactive environment)"]), stage)
-    if not entry and not cmd and _installs_notebook(chain):
+    if not entry and not cmd and _installs_notebook(model, chain):
         return Role("dev", tuple(evidence + ["it installs a Jupyter notebook server and leaves its start to the spawner (an interactive environment)"]), stage)
     if entry and not cmd and len(entry) == 1 and _program(entry[0]) in _INTERACTIVE and all(a.startswith("-") or a.startswith("/etc/") for a in entry[0].args) and "-c" not in entry[0].args:
         return Role("base", tuple(evidence + [f"its ENTRYPOINT only starts `{_program(entry[0])}` (a shell or interpreter): an image to build on or run with a command"]), stage)
@@ -394,21 +394,12 @@ def _keeps_alive(cmd: "Command") -> bool:
     return prog == "sleep" and args in (["infinity"], ["inf"])
 
 
-def _installs_notebook(chain: Sequence["Stage"]) -> bool:
-    """Does a pip/uv/conda/mamba install in these stages install a Jupyter server?"""
+def _installs_notebook(model: "DockerfileModel", chain: Sequence["Stage"]) -> bool:
+    """Does the install plan of these stages put a Jupyter server into the image?"""
     for st in chain:
-        for ins in st.instructions:
-            if ins.keyword != "RUN":
-                continue
-            for tc in st.tool_commands(ins):
-                if tc.tool not in ("pip", "uv", "conda", "mamba", "micromamba") or "install" not in (tc.subcommand or ""):
-                    continue
-                for op in tc.operands:
-                    name = op.split("[", 1)[0]
-                    for ch in "<>=!~; ":
-                        name = name.split(ch, 1)[0]
-                    if name.lower().replace("_", "-") in _NOTEBOOK_PACKAGES:
-                        return True
+        sp = model.plan.for_stage(st)
+        if sp is not None and any(p.name in _NOTEBOOK_PACKAGES for p in sp.packages):
+            return True
     return False
 
 
@@ -436,6 +427,7 @@ def needs_root(stage: "Stage") -> Optional[str]:
     if "container" in stage.env:
         return f"it sets `container={stage.env['container']}`, the convention for running systemd as PID 1, which needs root"
     chain = list(reversed(stage.ancestors)) + [stage]
+    # the shell model keeps no redirections (`echo ... >> /etc/rc.local`): the RUN's text is read
     if any(ins.keyword == "RUN" and "rc.local" in ins.args_text for st in chain for ins in st.instructions):
         return "it starts its programs from rc.local, which an init system runs as root"
     vpn = sorted(stage.os_packages().explicit_at_end() & _NET_ADMIN_PACKAGES)

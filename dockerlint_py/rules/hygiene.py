@@ -101,7 +101,7 @@ def apt_lists_not_removed(ctx) -> Iterator[Hit]:
         kept = _debs_kept_since(ctx)
         later = ctx.later
         if kept is not None and not any(c.is_(_APT, "clean", "autoclean", "dist-clean") for c in later) and not _removes(later, _DEBS) and not _unknown_effect(later):
-            yield _at(cmd.shell, f"downloaded .deb files stay in /var/cache/apt in this layer (`docker-clean` is off since line {kept}): mount a cache there too, or `apt-get clean`")
+            yield _at(cmd.shell, f"`.deb` files stay in /var/cache/apt (docker-clean is off since line {kept}): mount a cache there or `apt-get clean`")
             return
     if not _judged(ctx) or not cmd.is_(_APT, "update") or _covered(cmd, "/var/lib/apt/lists"):
         return
@@ -132,10 +132,10 @@ def _debs_kept_since(ctx) -> Optional[int]:
                 break
             if i.keyword != "RUN":
                 continue
-            if "Keep-Downloaded-Packages" in i.args_text and "true" in i.args_text:
-                return i.start_line
             for c in st.tool_commands(i):
                 if c.tool == "rm" and any(a.rstrip("/").endswith("apt.conf.d/docker-clean") for a in c.operands):
+                    return i.start_line
+                if any("Keep-Downloaded-Packages" in a and "true" in a for a in c.args):  # echo '... "true";' > keep-cache
                     return i.start_line
     return None
 
@@ -411,7 +411,7 @@ def _already_in_copied_env(ctx) -> bool:
     inst = next((i for i in sp.installs if i.command is not None and (i.command.line, i.command.column) == here), None)
     if inst is None:
         return False
-    made_by = [i for c in sp.copied for src in (ctx.model.plan.for_stage(c.from_stage),) if src is not None for i in src.all_installs if i.location.startswith(c.source.rstrip("/"))]
+    made_by = [i for c in sp.copied for src in (ctx.model.plan.for_stage(c.from_stage),) if src is not None for i in src.all_installs if _within(i.location, c.source)]
     if any(i.tool == inst.tool and set(inst.manifests) <= set(i.manifests) for i in made_by) and (inst.manifests or not inst.packages):
         # the copied environment was made by the same install of the same manifests (or, when
         # the manifests are not in the context, by the same tool: what is left to fetch is unknown)
@@ -423,6 +423,11 @@ def _already_in_copied_env(ctx) -> bool:
         for p in c.packages:
             have[p.name] = p.version
     return all(p.tooling or (p.name in have and (p.version is None or have[p.name] in (None, p.version))) for p in inst.packages)
+
+
+def _within(path: str, top: str) -> bool:
+    top = top.rstrip("/") or "/"
+    return top == "/" or path == top or path.startswith(top + "/")
 
 
 def _poetry_version(ctx) -> Optional[Tuple[int, ...]]:
