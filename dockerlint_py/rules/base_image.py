@@ -127,7 +127,7 @@ def _shown(stage) -> str:
     return f"`{text}`"
 
 
-_EXAMPLE_VERSIONS = {"python": "3.12", "pypy": "3.10", "node": "24", "alpine": "3.24", "golang": "1.23", "rust": "1.83"}
+_EXAMPLE_VERSIONS = {"python": "3.12", "pypy": "3.10", "node": "24", "alpine": "3.24", "golang": "1.25", "rust": "1.90"}
 _EXAMPLE_TAGS = {"debian": "trixie-slim", "ubuntu": "24.04"}
 # Node.js LTS codenames (each names one major: argon = 4 ... krypton = 24).
 _NODE_CODENAMES = frozenset({"argon", "boron", "carbon", "dubnium", "erbium", "fermium", "gallium", "hydrogen", "iron", "jod", "krypton"})
@@ -321,7 +321,7 @@ def floating_reason(ref) -> Optional[str]:
         if info.family == "python" and parts[0] == "2":
             return None  # Python 2 ended at 2.7: `python:2` names one frozen release
         if len(parts) < info.version_depth:
-            return f"it moves across {info.family} minor releases"
+            return f"across {info.family} minor releases"
         return None
     if any(t in info.release_words for t in tokens):
         return None

@@ -565,7 +565,7 @@ def build_tools_in_final_image(ctx) -> Iterator[Hit]:
     if not left:
         return
     shown = ", ".join(f"`{t}`" for t in left[:2]) + (f" (+{len(left) - 2} more)" if len(left) > 2 else "")
-    yield _at(cmd.shell, f"build tools stay in the shipped image: {shown}; build in another stage or remove them in this RUN")
+    yield _at(cmd.shell, f"build tools stay in the image: {shown}; build in another stage or remove them in this RUN")
 
 
 _JIT_COMPILING = frozenset({"torch", "triton", "pytorch-triton", "deepspeed", "vllm", "flashinfer-python", "sglang"})
